@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+# ktrack: the module (src/), the tool (tools/), and the test, demo and benchmark entry points.
+#
+#   make               build src/ktrack.ko and tools/ktrackctl
+#   make check         build, run the unit tests, boot one VM and run every bats suite in it
+#   make demo          build, boot a VM, drive real TCP connections, show what ktrack saw
+#   make install       install the module (for the running kernel) and the tool
+#   make dkms-install  register the module with DKMS so it is rebuilt for new kernels
+#   make style         checkpatch on the kernel sources; make sparse: sparse (C=1)
+
+VERSION := $(shell sed -n 's/^\#define KTRACK_VERSION "\(.*\)"/\1/p' src/version.h)
+KVER ?= $(shell scripts/kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+export KVER
+
+all: module tool
+
+$(KDIR)/Makefile:
+	scripts/install-deps
+
+deps:
+	scripts/install-deps
+
+module: $(KDIR)/Makefile
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool:
+	$(MAKE) -C tools
+
+sparse: $(KDIR)/Makefile
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+style:
+	scripts/checkpatch $(filter-out %.mod.c,$(wildcard src/*.c src/*.h)) include/uapi/linux/ktrack.h
+
+unit:
+	$(MAKE) -C tests/unit check
+
+check: deps
+	$(MAKE) all
+	scripts/check
+
+demo: deps
+	$(MAKE) all
+	scripts/vm -t 900 -- scripts/demo
+
+install: module tool
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+dkms-install:
+	rm -rf /usr/src/ktrack-$(VERSION)
+	mkdir -p /usr/src/ktrack-$(VERSION)
+	cp -r Kbuild dkms.conf src include /usr/src/ktrack-$(VERSION)/
+	dkms add -m ktrack -v $(VERSION)
+	dkms build -m ktrack -v $(VERSION)
+	dkms install -m ktrack -v $(VERSION)
+
+dkms-uninstall:
+	dkms remove -m ktrack -v $(VERSION) --all
+	rm -rf /usr/src/ktrack-$(VERSION)
+
+clean:
+	[ ! -f $(KDIR)/Makefile ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools clean
+	$(MAKE) -C tests/unit clean 2>/dev/null || true
+	rm -rf build
+
+.PHONY: all deps module tool sparse style unit check demo install dkms-install dkms-uninstall clean

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - module load and unload.
+ *
+ * ktrack tracks TCP, UDP and ICMP connections in place of nf_conntrack on busy servers: one entry per
+ * connection in a per-netns RCU hash table, per-source connection limits, entries deleted at once on
+ * RST and after a completed FIN exchange. See the other files' top comments for each part.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "net.h"
+#include "params.h"
+#include "version.h"
+
+static int __init ktrack_init(void)
+{
+	int err;
+
+	err = ktrack_params_init();
+	if (err)
+		return err;
+	err = ktrack_net_register();
+	if (err)
+		return err;
+	pr_info("loaded: max_conns %u, hashsize %u\n",
+		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
+	return 0;
+}
+
+static void __exit ktrack_exit(void)
+{
+	ktrack_net_unregister();
+	pr_info("unloaded\n");
+}
+
+module_init(ktrack_init);
+module_exit(ktrack_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Connection tracking for busy servers: per-source limits, immediate expiry");
+MODULE_AUTHOR("The ktrack developers");
+MODULE_VERSION(KTRACK_VERSION);

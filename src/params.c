@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * params.c - module parameters. Each is range-checked when set, so insmod refuses a bad value with a
+ * message naming the parameter and its range. They are the defaults a network namespace starts with;
+ * each netns then has its own copy under sysctl net.ktrack.*.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <linux/log2.h>
+
+#include "params.h"
+
+/* Largest table the module accepts; above it the bucket array alone is 512 MiB. */
+#define KTRACK_MAX_CONNS_CAP	(1U << 26)
+#define KTRACK_HASHSIZE_MIN	256U
+#define KTRACK_HASHSIZE_MAX	(1U << 26)
+
+static int ktrack_uint_set(const char *val, const struct kernel_param *kp)
+{
+	struct ktrack_uint_param *p = kp->arg;
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err) {
+		pr_err("%s=%s is not a number\n", kp->name, val);
+		return err;
+	}
+	if (v < p->min || v > p->max) {
+		pr_err("%s=%u is out of range %u..%u\n", kp->name, v, p->min, p->max);
+		return -ERANGE;
+	}
+	p->val = v;
+	return 0;
+}
+
+static int ktrack_uint_get(char *buffer, const struct kernel_param *kp)
+{
+	const struct ktrack_uint_param *p = kp->arg;
+
+	return sysfs_emit(buffer, "%u\n", p->val);
+}
+
+static const struct kernel_param_ops ktrack_uint_ops = {
+	.set = ktrack_uint_set,
+	.get = ktrack_uint_get,
+};
+
+#define KTRACK_DEF(v, lo, hi) { .val = (v), .min = (lo), .max = (hi) }
+
+struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES] = {
+	[KTRACK_MAX_CONNS] = KTRACK_DEF(0, 0, KTRACK_MAX_CONNS_CAP),
+	[KTRACK_PER_SRC_LIMIT] = KTRACK_DEF(0, 0, KTRACK_MAX_CONNS_CAP),
+	[KTRACK_PER_SRC_PREFIX4] = KTRACK_DEF(32, 1, 32),
+	[KTRACK_PER_SRC_PREFIX6] = KTRACK_DEF(64, 1, 128),
+	[KTRACK_TCP_TIMEOUT_SYN_SENT] = KTRACK_DEF(120, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_SYN_RECV] = KTRACK_DEF(60, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_ESTABLISHED] = KTRACK_DEF(432000, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_FIN_WAIT] = KTRACK_DEF(120, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_CLOSE_WAIT] = KTRACK_DEF(60, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_LAST_ACK] = KTRACK_DEF(30, 1, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_TIME_WAIT] = KTRACK_DEF(0, 0, INT_MAX / HZ),
+	[KTRACK_TCP_TIMEOUT_CLOSE] = KTRACK_DEF(10, 0, INT_MAX / HZ),
+	[KTRACK_UDP_TIMEOUT] = KTRACK_DEF(30, 1, INT_MAX / HZ),
+	[KTRACK_UDP_TIMEOUT_STREAM] = KTRACK_DEF(120, 1, INT_MAX / HZ),
+	[KTRACK_ICMP_TIMEOUT] = KTRACK_DEF(30, 1, INT_MAX / HZ),
+	[KTRACK_NOTRACK] = KTRACK_DEF(0, 0, 1),
+	[KTRACK_LOOSE] = KTRACK_DEF(1, 0, 1),
+};
+
+#define KTRACK_PARAM(name, idx, desc)						\
+	module_param_cb(name, &ktrack_uint_ops, &ktrack_defaults[idx], 0444);	\
+	MODULE_PARM_DESC(name, desc)
+
+KTRACK_PARAM(max_conns, KTRACK_MAX_CONNS,
+	     "Connections a netns may track (0: 1 per KiB of RAM, at least 65536)");
+KTRACK_PARAM(per_src_limit, KTRACK_PER_SRC_LIMIT,
+	     "Live connections per masked source address (0: unlimited)");
+KTRACK_PARAM(per_src_prefix4, KTRACK_PER_SRC_PREFIX4, "IPv4 source prefix length for limits");
+KTRACK_PARAM(per_src_prefix6, KTRACK_PER_SRC_PREFIX6, "IPv6 source prefix length for limits");
+KTRACK_PARAM(tcp_timeout_syn_sent, KTRACK_TCP_TIMEOUT_SYN_SENT, "Seconds");
+KTRACK_PARAM(tcp_timeout_syn_recv, KTRACK_TCP_TIMEOUT_SYN_RECV, "Seconds");
+KTRACK_PARAM(tcp_timeout_established, KTRACK_TCP_TIMEOUT_ESTABLISHED, "Seconds");
+KTRACK_PARAM(tcp_timeout_fin_wait, KTRACK_TCP_TIMEOUT_FIN_WAIT, "Seconds");
+KTRACK_PARAM(tcp_timeout_close_wait, KTRACK_TCP_TIMEOUT_CLOSE_WAIT, "Seconds");
+KTRACK_PARAM(tcp_timeout_last_ack, KTRACK_TCP_TIMEOUT_LAST_ACK, "Seconds");
+KTRACK_PARAM(tcp_timeout_time_wait, KTRACK_TCP_TIMEOUT_TIME_WAIT,
+	     "Seconds a closed connection holds its tuple (0: deleted on the last ACK)");
+KTRACK_PARAM(tcp_timeout_close, KTRACK_TCP_TIMEOUT_CLOSE, "Seconds");
+KTRACK_PARAM(udp_timeout, KTRACK_UDP_TIMEOUT, "Seconds, UDP flow not yet answered");
+KTRACK_PARAM(udp_timeout_stream, KTRACK_UDP_TIMEOUT_STREAM, "Seconds, answered UDP flow");
+KTRACK_PARAM(icmp_timeout, KTRACK_ICMP_TIMEOUT, "Seconds, ICMP echo");
+KTRACK_PARAM(notrack, KTRACK_NOTRACK, "Mark tracked packets untracked for nf_conntrack (0/1)");
+KTRACK_PARAM(loose, KTRACK_LOOSE,
+	     "Pick up connections opened before load (1) or drop their packets (0)");
+
+unsigned int ktrack_hashsize;
+
+static int ktrack_hashsize_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err) {
+		pr_err("hashsize=%s is not a number\n", val);
+		return err;
+	}
+	if (v && (v < KTRACK_HASHSIZE_MIN || v > KTRACK_HASHSIZE_MAX)) {
+		pr_err("hashsize=%u is out of range %u..%u (0: sized from max_conns)\n",
+		       v, KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
+		return -ERANGE;
+	}
+	ktrack_hashsize = v ? roundup_pow_of_two(v) : 0;
+	return 0;
+}
+
+static const struct kernel_param_ops ktrack_hashsize_ops = {
+	.set = ktrack_hashsize_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(hashsize, &ktrack_hashsize_ops, &ktrack_hashsize, 0444);
+MODULE_PARM_DESC(hashsize, "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2)");
+
+/* Fill in the defaults that depend on the machine. */
+int ktrack_params_init(void)
+{
+	struct ktrack_uint_param *max = &ktrack_defaults[KTRACK_MAX_CONNS];
+
+	if (!max->val) {
+		u64 kib = (u64)totalram_pages() << (PAGE_SHIFT - 10);
+
+		max->val = clamp_t(u64, kib, 65536, KTRACK_MAX_CONNS_CAP);
+	}
+	if (!ktrack_hashsize)
+		ktrack_hashsize = clamp_t(unsigned int, roundup_pow_of_two(max->val / 2),
+					  KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
+	return 0;
+}

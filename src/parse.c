@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parse.c - reads IPv4/IPv6 and TCP/UDP/ICMP headers into a struct ktrack_pkt. Every read goes
+ * through skb_header_pointer() and is bounded by the length the IP header claims, so a truncated or
+ * self-contradicting packet is classified, never read out of bounds. It compiles unchanged in the
+ * userspace unit build (tests/unit/shim), where the fuzzer drives it.
+ */
+#include <linux/kernel.h>
+#include <linux/skbuff.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/in.h>
+#include <linux/netfilter.h>
+
+#include "conn.h"
+#include "parse.h"
+
+#define KTRACK_IP_OFFSET	0x1fff	/* IPv4 fragment offset field */
+#define KTRACK_IP6_OFFSET	0xfff8	/* IPv6 fragment header offset field */
+#define KTRACK_IP6_MAX_EXTHDRS	8	/* a longer chain is treated as malformed */
+#define KTRACK_TCPOPT_WINDOW	3
+
+/* The window scale option of a SYN, or KTRACK_TCP_NO_WSCALE. */
+static u8 ktrack_parse_wscale(const struct sk_buff *skb, unsigned int off, unsigned int len)
+{
+	u8 buf[40];
+	const u8 *opt;
+	unsigned int i = 0;
+
+	opt = skb_header_pointer(skb, off, len, buf);
+	if (!opt)
+		return KTRACK_TCP_NO_WSCALE;
+	while (i < len) {
+		u8 kind = opt[i];
+
+		if (kind == 0)		/* end of options */
+			break;
+		if (kind == 1) {	/* no-op */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
+			break;
+		if (kind == KTRACK_TCPOPT_WINDOW && opt[i + 1] == 3)
+			return min_t(u8, opt[i + 2], 14);
+		i += opt[i + 1];
+	}
+	return KTRACK_TCP_NO_WSCALE;
+}
+
+static enum ktrack_parse_result ktrack_parse_tcp(const struct sk_buff *skb, unsigned int off,
+						 unsigned int len, struct ktrack_pkt *pkt)
+{
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	unsigned int doff;
+
+	if (len < sizeof(*th))
+		return KTRACK_PARSE_TRUNCATED;
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	if (!th)
+		return KTRACK_PARSE_TRUNCATED;
+	doff = th->doff * 4;
+	if (doff < sizeof(*th))
+		return KTRACK_PARSE_MALFORMED;
+	if (doff > len)
+		return KTRACK_PARSE_TRUNCATED;
+
+	pkt->sport = th->source;
+	pkt->dport = th->dest;
+	pkt->tcp.seq = ntohl(th->seq);
+	pkt->tcp.ack = ntohl(th->ack_seq);
+	pkt->tcp.win = ntohs(th->window);
+	pkt->tcp.len = len - doff;
+	pkt->tcp.flags = ((const u8 *)th)[13];
+	pkt->tcp.wscale = KTRACK_TCP_NO_WSCALE;
+	if (th->syn && doff > sizeof(*th))
+		pkt->tcp.wscale = ktrack_parse_wscale(skb, off + sizeof(*th), doff - sizeof(*th));
+	pkt->l4 = KTRACK_L4_TCP;
+	return KTRACK_PARSE_OK;
+}
+
+static enum ktrack_parse_result ktrack_parse_udp(const struct sk_buff *skb, unsigned int off,
+						 unsigned int len, struct ktrack_pkt *pkt)
+{
+	struct udphdr _uh;
+	const struct udphdr *uh;
+
+	if (len < sizeof(*uh))
+		return KTRACK_PARSE_TRUNCATED;
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh)
+		return KTRACK_PARSE_TRUNCATED;
+	pkt->sport = uh->source;
+	pkt->dport = uh->dest;
+	pkt->l4 = KTRACK_L4_UDP;
+	pkt->starts = true;
+	return KTRACK_PARSE_OK;
+}
+
+/* ICMP and ICMPv6 echo share a layout: type, code, checksum, id, sequence. */
+static enum ktrack_parse_result ktrack_parse_echo(const struct sk_buff *skb, unsigned int off,
+						  unsigned int len, u8 request, u8 reply,
+						  struct ktrack_pkt *pkt)
+{
+	struct icmphdr _ih;
+	const struct icmphdr *ih;
+
+	if (len < sizeof(*ih))
+		return KTRACK_PARSE_TRUNCATED;
+	ih = skb_header_pointer(skb, off, sizeof(_ih), &_ih);
+	if (!ih)
+		return KTRACK_PARSE_TRUNCATED;
+	if (ih->type == request) {
+		pkt->sport = ih->un.echo.id;
+		pkt->dport = 0;
+		pkt->starts = true;
+	} else if (ih->type == reply) {
+		pkt->sport = 0;
+		pkt->dport = ih->un.echo.id;
+	} else {
+		return KTRACK_PARSE_OTHER;
+	}
+	pkt->l4 = KTRACK_L4_ICMP;
+	return KTRACK_PARSE_OK;
+}
+
+static enum ktrack_parse_result ktrack_parse_l4(const struct sk_buff *skb, unsigned int off,
+						unsigned int len, struct ktrack_pkt *pkt)
+{
+	switch (pkt->proto) {
+	case IPPROTO_TCP:
+		return ktrack_parse_tcp(skb, off, len, pkt);
+	case IPPROTO_UDP:
+		return ktrack_parse_udp(skb, off, len, pkt);
+	case IPPROTO_ICMP:
+		if (pkt->family != NFPROTO_IPV4)
+			return KTRACK_PARSE_OTHER;
+		return ktrack_parse_echo(skb, off, len, ICMP_ECHO, ICMP_ECHOREPLY, pkt);
+	case IPPROTO_ICMPV6:
+		if (pkt->family != NFPROTO_IPV6)
+			return KTRACK_PARSE_OTHER;
+		return ktrack_parse_echo(skb, off, len, ICMPV6_ECHO_REQUEST, ICMPV6_ECHO_REPLY, pkt);
+	default:
+		return KTRACK_PARSE_OTHER;
+	}
+}
+
+static enum ktrack_parse_result ktrack_parse_ipv4(const struct sk_buff *skb, unsigned int nhoff,
+						  struct ktrack_pkt *pkt)
+{
+	struct iphdr _iph;
+	const struct iphdr *iph;
+	unsigned int hlen, tot;
+
+	iph = skb_header_pointer(skb, nhoff, sizeof(_iph), &_iph);
+	if (!iph)
+		return KTRACK_PARSE_TRUNCATED;
+	hlen = iph->ihl * 4;
+	tot = ntohs(iph->tot_len);
+	if (iph->version != 4 || hlen < sizeof(*iph) || tot < hlen)
+		return KTRACK_PARSE_MALFORMED;
+	if (tot > skb->len - nhoff)
+		return KTRACK_PARSE_TRUNCATED;
+	if (ntohs(iph->frag_off) & KTRACK_IP_OFFSET)
+		return KTRACK_PARSE_FRAGMENT;
+
+	pkt->saddr.ip = iph->saddr;
+	pkt->daddr.ip = iph->daddr;
+	pkt->proto = iph->protocol;
+	return ktrack_parse_l4(skb, nhoff + hlen, tot - hlen, pkt);
+}
+
+static enum ktrack_parse_result ktrack_parse_ipv6(const struct sk_buff *skb, unsigned int nhoff,
+						  struct ktrack_pkt *pkt)
+{
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	unsigned int off, end, plen, n;
+	u8 nexthdr;
+
+	ip6h = skb_header_pointer(skb, nhoff, sizeof(_ip6h), &_ip6h);
+	if (!ip6h)
+		return KTRACK_PARSE_TRUNCATED;
+	if (ip6h->version != 6)
+		return KTRACK_PARSE_MALFORMED;
+	plen = ntohs(ip6h->payload_len);
+	if (!plen)	/* jumbogram or BIG TCP: the packet's own length counts */
+		plen = skb->len - nhoff - sizeof(*ip6h);
+	if (sizeof(*ip6h) + plen > skb->len - nhoff)
+		return KTRACK_PARSE_TRUNCATED;
+
+	pkt->saddr.in6 = ip6h->saddr;
+	pkt->daddr.in6 = ip6h->daddr;
+	nexthdr = ip6h->nexthdr;
+	off = nhoff + sizeof(*ip6h);
+	end = off + plen;
+
+	for (n = 0; n < KTRACK_IP6_MAX_EXTHDRS; n++) {
+		u8 _hdr[4];
+		const u8 *hdr;
+		unsigned int hdrlen;
+
+		switch (nexthdr) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+		case IPPROTO_AH:
+		case IPPROTO_FRAGMENT:
+			break;
+		case IPPROTO_NONE:
+			return KTRACK_PARSE_OTHER;
+		default:
+			pkt->proto = nexthdr;
+			return ktrack_parse_l4(skb, off, end - off, pkt);
+		}
+		if (off + sizeof(_hdr) > end)
+			return KTRACK_PARSE_TRUNCATED;
+		hdr = skb_header_pointer(skb, off, sizeof(_hdr), _hdr);
+		if (!hdr)
+			return KTRACK_PARSE_TRUNCATED;
+		if (nexthdr == IPPROTO_FRAGMENT) {
+			if ((hdr[2] << 8 | hdr[3]) & KTRACK_IP6_OFFSET)
+				return KTRACK_PARSE_FRAGMENT;
+			hdrlen = 8;
+		} else if (nexthdr == IPPROTO_AH) {
+			hdrlen = (hdr[1] + 2) * 4;
+		} else {
+			hdrlen = (hdr[1] + 1) * 8;
+		}
+		if (hdrlen > end - off)
+			return KTRACK_PARSE_TRUNCATED;
+		nexthdr = hdr[0];
+		off += hdrlen;
+	}
+	return KTRACK_PARSE_MALFORMED;
+}
+
+/**
+ * ktrack_parse - read a packet's tuple and, for TCP, its segment fields
+ * @skb: the packet, its network header at skb_network_offset()
+ * @family: NFPROTO_IPV4 or NFPROTO_IPV6
+ * @pkt: filled in; meaningful only when KTRACK_PARSE_OK is returned
+ */
+enum ktrack_parse_result ktrack_parse(const struct sk_buff *skb, u8 family, struct ktrack_pkt *pkt)
+{
+	unsigned int nhoff = skb_network_offset(skb);
+
+	pkt->family = family;
+	pkt->starts = false;
+	if (nhoff > skb->len)
+		return KTRACK_PARSE_TRUNCATED;
+	if (family == NFPROTO_IPV4)
+		return ktrack_parse_ipv4(skb, nhoff, pkt);
+	return ktrack_parse_ipv6(skb, nhoff, pkt);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * parse.h - what ktrack reads from a packet's headers.
+ */
+#ifndef _KTRACK_PARSE_H
+#define _KTRACK_PARSE_H
+
+#include <linux/types.h>
+#include <linux/in6.h>
+
+#include "tcp.h"
+
+struct sk_buff;
+
+union ktrack_addr {
+	__be32 ip;
+	struct in6_addr in6;
+};
+
+/* One packet's tuple as it travels (not yet oriented to an entry). */
+struct ktrack_pkt {
+	union ktrack_addr saddr, daddr;
+	__be16 sport, dport;	/* ICMP echo request: id, 0; echo reply: 0, id */
+	u8 family;		/* NFPROTO_IPV4 or NFPROTO_IPV6 */
+	u8 proto;		/* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
+	u8 l4;			/* enum ktrack_l4 */
+	bool starts;		/* may create an entry: TCP (decided by tcp.c), UDP, ICMP echo request */
+	struct ktrack_tcp_seg tcp;	/* TCP only */
+};
+
+enum ktrack_parse_result {
+	KTRACK_PARSE_OK,	/* TCP, UDP or ICMP echo: trackable */
+	KTRACK_PARSE_OTHER,	/* another protocol, or an ICMP type that is not echo */
+	KTRACK_PARSE_FRAGMENT,	/* a non-first fragment */
+	KTRACK_PARSE_TRUNCATED,	/* a header ends beyond the packet */
+	KTRACK_PARSE_MALFORMED,	/* a header contradicts itself or the packet */
+};
+
+enum ktrack_parse_result ktrack_parse(const struct sk_buff *skb, u8 family, struct ktrack_pkt *pkt);
+
+#endif /* _KTRACK_PARSE_H */

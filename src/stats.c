@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * stats.c - the per-CPU counters of a netns and /proc/net/stat/ktrack: a header row naming the
+ * columns, then one row per possible CPU, decimal values.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include "conn.h"
+#include "net.h"
+#include "stats.h"
+
+const char *const ktrack_stat_names[KTRACK_NSTATS] = {
+	[KTRACK_STAT_PACKETS] = "packets",
+	[KTRACK_STAT_FOUND] = "found",
+	[KTRACK_STAT_NEW] = "new",
+	[KTRACK_STAT_INVALID] = "invalid",
+	[KTRACK_STAT_IGNORED] = "ignored",
+	[KTRACK_STAT_OTHER] = "other",
+	[KTRACK_STAT_FRAGMENT] = "fragment",
+	[KTRACK_STAT_TRUNCATED] = "truncated",
+	[KTRACK_STAT_MALFORMED] = "malformed",
+	[KTRACK_STAT_DROP_TABLE] = "drop_table",
+	[KTRACK_STAT_DROP_SOURCE] = "drop_source",
+	[KTRACK_STAT_DROP_INVALID] = "drop_invalid",
+	[KTRACK_STAT_DROP_NOMEM] = "drop_nomem",
+	[KTRACK_STAT_EVICTED] = "evicted",
+	[KTRACK_STAT_DEL_RST] = "del_rst",
+	[KTRACK_STAT_DEL_FIN] = "del_fin",
+	[KTRACK_STAT_DEL_TIMEOUT] = "del_timeout",
+	[KTRACK_STAT_DEL_FLUSH] = "del_flush",
+	[KTRACK_STAT_TW_REUSE] = "tw_reuse",
+	[KTRACK_STAT_NOTRACK] = "notrack",
+};
+
+static const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {
+	[KTRACK_TCP_NONE] = "live_other",
+	[KTRACK_TCP_SYN_SENT] = "live_syn_sent",
+	[KTRACK_TCP_SYN_RECV] = "live_syn_recv",
+	[KTRACK_TCP_ESTABLISHED] = "live_established",
+	[KTRACK_TCP_FIN_WAIT] = "live_fin_wait",
+	[KTRACK_TCP_CLOSE_WAIT] = "live_close_wait",
+	[KTRACK_TCP_LAST_ACK] = "live_last_ack",
+	[KTRACK_TCP_TIME_WAIT] = "live_time_wait",
+	[KTRACK_TCP_CLOSE] = "live_close",
+};
+
+u64 ktrack_stats_sum(const struct ktrack_net *kn, enum ktrack_stat stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(kn->stats, cpu)->cnt[stat];
+	return sum;
+}
+
+/* Rows: the header (SEQ_START_TOKEN), then each possible CPU; *pos is that CPU + 1. */
+static void *ktrack_stat_seq_cpu(struct seq_file *seq, loff_t *pos, int cpu)
+{
+	struct ktrack_net *kn = ktrack_pernet(seq_file_net(seq));
+
+	for (; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+		*pos = cpu + 1;
+		return per_cpu_ptr(kn->stats, cpu);
+	}
+	*pos = nr_cpu_ids + 1;
+	return NULL;
+}
+
+static void *ktrack_stat_seq_start(struct seq_file *seq, loff_t *pos)
+{
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return ktrack_stat_seq_cpu(seq, pos, *pos - 1);
+}
+
+static void *ktrack_stat_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	return ktrack_stat_seq_cpu(seq, pos, *pos);
+}
+
+static void ktrack_stat_seq_stop(struct seq_file *seq, void *v)
+{
+}
+
+static int ktrack_stat_seq_show(struct seq_file *seq, void *v)
+{
+	const struct ktrack_stats *st = v;
+	int i;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "cpu");
+		for (i = 0; i < KTRACK_NSTATS; i++)
+			seq_printf(seq, " %s", ktrack_stat_names[i]);
+		for (i = 0; i < KTRACK_TCP_NSTATES; i++)
+			seq_printf(seq, " %s", ktrack_live_names[i]);
+		seq_putc(seq, '\n');
+		return 0;
+	}
+
+	seq_printf(seq, "%lld", seq->index - 1);
+	for (i = 0; i < KTRACK_NSTATS; i++)
+		seq_printf(seq, " %llu", st->cnt[i]);
+	for (i = 0; i < KTRACK_TCP_NSTATES; i++)
+		seq_printf(seq, " %lld", st->tcp_live[i]);
+	seq_putc(seq, '\n');
+	return 0;
+}
+
+static const struct seq_operations ktrack_stat_seq_ops = {
+	.start = ktrack_stat_seq_start,
+	.next = ktrack_stat_seq_next,
+	.stop = ktrack_stat_seq_stop,
+	.show = ktrack_stat_seq_show,
+};
+
+int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
+{
+	BUILD_BUG_ON(ARRAY_SIZE(((struct ktrack_stats *)0)->tcp_live) < KTRACK_TCP_NSTATES);
+
+	kn->stats = alloc_percpu(struct ktrack_stats);
+	if (!kn->stats)
+		return -ENOMEM;
+	if (!proc_create_net("ktrack", 0444, net->proc_net_stat, &ktrack_stat_seq_ops,
+			     sizeof(struct seq_net_private))) {
+		free_percpu(kn->stats);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ktrack_stats_exit(struct net *net, struct ktrack_net *kn)
+{
+	remove_proc_entry("ktrack", net->proc_net_stat);
+	free_percpu(kn->stats);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * stats.h - per-CPU packet and table counters of a network namespace, summed when read.
+ */
+#ifndef _KTRACK_STATS_H
+#define _KTRACK_STATS_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+/* The columns of /proc/net/stat/ktrack, in order (names in stats.c). */
+enum ktrack_stat {
+	KTRACK_STAT_PACKETS,		/* packets parsed (PREROUTING + LOCAL_OUT) */
+	KTRACK_STAT_FOUND,		/* packets of a tracked connection */
+	KTRACK_STAT_NEW,		/* entries created */
+	KTRACK_STAT_INVALID,		/* impossible TCP flags, or unknown flow with loose=0 */
+	KTRACK_STAT_IGNORED,		/* out of window or unexpected: passed, entry unchanged */
+	KTRACK_STAT_OTHER,		/* protocols and ICMP types not tracked: passed */
+	KTRACK_STAT_FRAGMENT,		/* non-first fragments: passed untracked */
+	KTRACK_STAT_TRUNCATED,		/* header shorter than its protocol needs */
+	KTRACK_STAT_MALFORMED,		/* bad version, IHL, lengths, data offset */
+	KTRACK_STAT_DROP_TABLE,		/* new flow refused: max_conns */
+	KTRACK_STAT_DROP_SOURCE,	/* new flow refused: per-source limit */
+	KTRACK_STAT_DROP_INVALID,	/* dropped by policy (loose=0) */
+	KTRACK_STAT_DROP_NOMEM,		/* new flow refused: allocation failed */
+	KTRACK_STAT_EVICTED,		/* half-open entries evicted for room */
+	KTRACK_STAT_DEL_RST,		/* deleted on an in-window RST */
+	KTRACK_STAT_DEL_FIN,		/* deleted after the FIN exchange (or its TIME_WAIT) */
+	KTRACK_STAT_DEL_TIMEOUT,	/* deleted when idle past its timeout */
+	KTRACK_STAT_DEL_FLUSH,		/* deleted by a flush or delete request */
+	KTRACK_STAT_TW_REUSE,		/* new SYN replaced a TIME_WAIT/CLOSE entry */
+	KTRACK_STAT_NOTRACK,		/* packets marked untracked for nf_conntrack */
+	KTRACK_NSTATS
+};
+
+struct ktrack_stats {
+	u64 cnt[KTRACK_NSTATS];
+	/* live entries by TCP state: this CPU's increments minus decrements */
+	s64 tcp_live[16];
+};
+
+struct ktrack_net;
+struct net;
+
+extern const char *const ktrack_stat_names[KTRACK_NSTATS];
+
+int ktrack_stats_init(struct net *net, struct ktrack_net *kn);
+void ktrack_stats_exit(struct net *net, struct ktrack_net *kn);
+u64 ktrack_stats_sum(const struct ktrack_net *kn, enum ktrack_stat stat);
+
+#endif /* _KTRACK_STATS_H */

@@ -1,0 +1,91 @@
+# shellcheck shell=bash
+# tests/lib/common.bash: helpers shared by the bats suites that run inside the test VM (scripts/vm):
+# loading ktrack, network namespaces joined by veth, reading the per-CPU counters.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KO=${KTRACK_KO:-$TOP/src/ktrack.ko}
+KTRACKCTL=$TOP/tools/ktrackctl
+PY=/usr/bin/python3	# Debian's python, which has scapy
+
+# Test hosts: 192.0.2.0/24 and 2001:db8::/64 (documentation ranges), 198.18.0.0/15 for bulk sources.
+SRV4=192.0.2.1 CLI4=192.0.2.2
+SRV6=2001:db8::1 CLI6=2001:db8::2
+
+ktrack_load() {
+	ktrack_unload
+	insmod "$KO" "$@"
+}
+
+ktrack_unload() {
+	if [ -d /sys/module/ktrack ]; then
+		rmmod ktrack
+	fi
+}
+
+# nsx NETNS CMD...: run CMD in NETNS.
+nsx() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# mkns NAME...: fresh namespaces with loopback up.
+mkns() {
+	local ns
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null || true
+		ip netns add "$ns"
+		nsx "$ns" ip link set lo up
+	done
+}
+
+# pair SRVNS CLINS: veth between them; server 192.0.2.1 / 2001:db8::1, client .2 / ::2.
+pair() {
+	local srv=$1 cli=$2
+	mkns "$srv" "$cli"
+	ip link add v-"$srv" netns "$srv" type veth peer name v-"$cli" netns "$cli"
+	nsx "$srv" ip addr add "$SRV4/24" dev v-"$srv"
+	nsx "$cli" ip addr add "$CLI4/24" dev v-"$cli"
+	nsx "$srv" ip addr add "$SRV6/64" dev v-"$srv" nodad
+	nsx "$cli" ip addr add "$CLI6/64" dev v-"$cli" nodad
+	nsx "$srv" ip link set v-"$srv" up
+	nsx "$cli" ip link set v-"$cli" up
+}
+
+cleanup_ns() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+# kstat NAME [NETNS]: a /proc/net/stat/ktrack column summed over CPUs.
+kstat() {
+	local name=$1 ns=${2:-}
+	local f=/proc/net/stat/ktrack
+	if [ -n "$ns" ]; then
+		nsx "$ns" cat "$f"
+	else
+		cat "$f"
+	fi | awk -v col="$name" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; if (!c) exit 2; next }
+		{ s += $c }
+		END { print s + 0 }'
+}
+
+# wait_port NETNS PORT: until something listens on TCP PORT in NETNS (at most 10 s).
+wait_port() {
+	local i
+	for i in $(seq 100); do
+		nsx "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on $2 in $1" >&2
+	return 1
+}
+
+# no_splat: the kernel log since boot shows no BUG/WARNING/Oops/lockdep/KASAN report.
+no_splat() {
+	! dmesg | grep -aE 'BUG:|WARNING:|Oops|general protection|KASAN|UBSAN|lockdep|suspicious RCU|soft lockup|hung task|Call Trace'
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz_tcp.c - libFuzzer target for the TCP state machine (src/tcp.c).
+ *
+ * The input is a flow: one byte of options (bit 0: loose), then records of REC_SIZE bytes, each a
+ * segment in either direction. Sequence and ack numbers are either taken as they are or, so that
+ * the fuzzer reaches the states behind the window checks quickly, a small signed offset from the
+ * entry's own tcp_end values. The harness acts as the caller would: start() until a flow starts,
+ * delete on RESET, start anew on REOPEN. After every call it checks the invariants below, and
+ * ASan/UBSan check the rest.
+ *
+ *   make -C tests/unit fuzz FUZZ_SECONDS=60
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp.h"
+
+#define REC_SIZE	17
+
+/* Record byte 0. */
+#define REC_REPLY	0x01	/* direction REPLY, else ORIG */
+#define REC_SEQ_REL	0x02	/* seq = tcp_end[dir] + (s16)seq */
+#define REC_ACK_REL	0x04	/* ack = tcp_end[!dir] + (s16)ack */
+#define REC_LEN_BIG	0x08	/* len is all 32 bits, else its low 16 */
+
+#define CHECK(cond) do {							\
+	if (!(cond)) {								\
+		fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond);\
+		abort();							\
+	}									\
+} while (0)
+
+static struct ktrack_conn sentinel_next;
+
+static void fresh(struct ktrack_conn *ct)
+{
+	memset(ct, 0, sizeof(*ct));
+	ct->next = &sentinel_next;
+	ct->deadline = 0xa5a5a5a5U;
+	ct->sport = 0x1234;
+	ct->dport = 0x5678;
+	ct->flags = KTRACK_L4_TCP | KTRACK_F_REPLIED;
+}
+
+static u32 get32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+/* What must hold of a live entry after any call. */
+static void check_entry(const struct ktrack_conn *ct)
+{
+	unsigned int d;
+
+	CHECK(ct->state > KTRACK_TCP_NONE && ct->state < KTRACK_TCP_NSTATES);
+	CHECK(ct->next == &sentinel_next && ct->deadline == 0xa5a5a5a5U);
+	CHECK(ct->sport == 0x1234 && ct->dport == 0x5678);
+	CHECK(ct->flags == (KTRACK_L4_TCP | KTRACK_F_REPLIED));
+	CHECK(ktrack_tcp_state_name(ct->state));
+	for (d = KTRACK_DIR_ORIG; d <= KTRACK_DIR_REPLY; d++) {
+		u8 wsf = ct->tcp_wsf[d];
+
+		CHECK((wsf & KTRACK_TCP_WSCALE_MASK) <= KTRACK_TCP_MAX_WSCALE ||
+		      (wsf & KTRACK_TCP_WSCALE_MASK) == KTRACK_TCP_WSCALE_UNKNOWN);
+		CHECK(!(wsf & KTRACK_TCP_FIN_ACKED) || (wsf & KTRACK_TCP_FIN_SEEN));
+		CHECK(!(wsf & KTRACK_TCP_FIN_SEEN) || (wsf & KTRACK_TCP_END_KNOWN));
+	}
+	CHECK(ct->tcp_wsf[KTRACK_DIR_ORIG] & KTRACK_TCP_END_KNOWN);
+	/* Scaling is decided for both sides at once, when both SYNs are known. */
+	if ((ct->tcp_wsf[0] & KTRACK_TCP_WSCALE_MASK) != KTRACK_TCP_WSCALE_UNKNOWN &&
+	    (ct->tcp_wsf[1] & KTRACK_TCP_WSCALE_MASK) != KTRACK_TCP_WSCALE_UNKNOWN)
+		CHECK(!((ct->tcp_wsf[0] ^ ct->tcp_wsf[1]) & KTRACK_TCP_WSCALE_OK));
+	if ((ct->tcp_wsf[1] & KTRACK_TCP_WSCALE_MASK) == KTRACK_TCP_WSCALE_UNKNOWN)
+		CHECK(!(ct->tcp_wsf[1] & KTRACK_TCP_WSCALE_OK));
+	if (ct->state > KTRACK_TCP_SYN_SENT && ct->state < KTRACK_TCP_CLOSE &&
+	    (ct->tcp_wsf[0] & KTRACK_TCP_WSCALE_MASK) != KTRACK_TCP_WSCALE_UNKNOWN)
+		CHECK(ct->tcp_wsf[1] & KTRACK_TCP_END_KNOWN);
+	if (ct->state == KTRACK_TCP_SYN_RECV)
+		CHECK(ct->tcp_wsf[KTRACK_DIR_REPLY] & KTRACK_TCP_END_KNOWN);
+	if (ct->state == KTRACK_TCP_TIME_WAIT)
+		CHECK(ct->tcp_wsf[0] & ct->tcp_wsf[1] & KTRACK_TCP_FIN_ACKED);
+	if (ct->state == KTRACK_TCP_LAST_ACK)
+		CHECK(ct->tcp_wsf[0] & ct->tcp_wsf[1] & KTRACK_TCP_FIN_SEEN);
+	if (ct->state == KTRACK_TCP_FIN_WAIT || ct->state == KTRACK_TCP_CLOSE_WAIT)
+		CHECK((ct->tcp_wsf[0] | ct->tcp_wsf[1]) & KTRACK_TCP_FIN_SEEN);
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct ktrack_conn ct, before;
+	bool live = false, loose;
+
+	if (size < 1)
+		return 0;
+	loose = data[0] & 1;
+	data++;
+	size--;
+	fresh(&ct);
+
+	for (; size >= REC_SIZE; data += REC_SIZE, size -= REC_SIZE) {
+		enum ktrack_dir dir = data[0] & REC_REPLY ? KTRACK_DIR_REPLY : KTRACK_DIR_ORIG;
+		struct ktrack_tcp_seg seg = {
+			.seq = get32(data + 3),
+			.ack = get32(data + 7),
+			.len = get32(data + 11),
+			.win = data[15] | data[16] << 8,
+			.flags = data[1],
+			.wscale = data[2],
+		};
+		enum ktrack_tcp_verdict v;
+
+		if (!(data[0] & REC_LEN_BIG))
+			seg.len &= 0xffff;
+		if (data[0] & REC_SEQ_REL)
+			seg.seq = ct.tcp_end[dir] + (s16)seg.seq;
+		if (data[0] & REC_ACK_REL)
+			seg.ack = ct.tcp_end[!dir] + (s16)seg.ack;
+
+		if (!live) {
+			bool can = ktrack_tcp_can_start(&seg, loose);
+
+			before = ct;
+			live = ktrack_tcp_start(&ct, &seg, loose);
+			CHECK(live == can);
+			if (live)
+				check_entry(&ct);
+			else
+				CHECK(!memcmp(&before, &ct, sizeof(ct)));
+			continue;
+		}
+
+		before = ct;
+		v = ktrack_tcp_packet(&ct, dir, &seg);
+		switch (v) {
+		case KTRACK_TCP_ACCEPT:
+			break;
+		case KTRACK_TCP_IGNORE:
+		case KTRACK_TCP_INVALID:
+			CHECK(!memcmp(&before, &ct, sizeof(ct)));
+			break;
+		case KTRACK_TCP_RESET:
+			CHECK(ct.state == KTRACK_TCP_CLOSE);
+			break;
+		case KTRACK_TCP_REOPEN:
+			CHECK(!memcmp(&before, &ct, sizeof(ct)));
+			CHECK(before.state == KTRACK_TCP_TIME_WAIT ||
+			      before.state == KTRACK_TCP_CLOSE);
+			CHECK(dir == KTRACK_DIR_ORIG);
+			CHECK((seg.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK)) == KTRACK_TCPF_SYN);
+			break;
+		default:
+			CHECK(!"verdict out of range");
+		}
+		/* Only an RST closes. */
+		if (ct.state == KTRACK_TCP_CLOSE && before.state != KTRACK_TCP_CLOSE)
+			CHECK(v == KTRACK_TCP_RESET);
+		check_entry(&ct);
+
+		if (v == KTRACK_TCP_RESET) {
+			/* The caller deletes the entry; a later packet may start a new one. */
+			live = false;
+			fresh(&ct);
+		} else if (v == KTRACK_TCP_REOPEN) {
+			/* The caller replaces the entry by a new one from this SYN. */
+			fresh(&ct);
+			CHECK(ktrack_tcp_start(&ct, &seg, loose));
+			CHECK(ct.state == KTRACK_TCP_SYN_SENT);
+			check_entry(&ct);
+		}
+	}
+	return 0;
+}

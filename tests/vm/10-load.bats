@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# Module load and unload: defaults, parameters, refusal of bad values, the files it creates.
+
+load ../lib/common
+
+setup() {
+	ktrack_unload
+}
+
+teardown() {
+	ktrack_unload
+	cleanup_ns
+}
+
+@test "loads with default parameters and unloads" {
+	ktrack_load
+	[ -d /sys/module/ktrack ]
+	dmesg | grep -q 'ktrack: loaded: max_conns [0-9]*, hashsize [0-9]*'
+	[ "$(cat /sys/module/ktrack/parameters/loose)" = 1 ]
+	[ "$(cat /sys/module/ktrack/parameters/per_src_prefix4)" = 32 ]
+	[ "$(cat /sys/module/ktrack/parameters/per_src_prefix6)" = 64 ]
+	[ "$(cat /sys/module/ktrack/parameters/max_conns)" -ge 65536 ]
+	rmmod ktrack
+	[ ! -d /sys/module/ktrack ]
+	[ ! -e /proc/net/stat/ktrack ]
+}
+
+@test "parameters given at insmod are in effect" {
+	ktrack_load max_conns=1000 hashsize=1000 per_src_limit=5 per_src_prefix4=24 \
+		per_src_prefix6=48 loose=0 notrack=1 tcp_timeout_time_wait=7 udp_timeout=11
+	p=/sys/module/ktrack/parameters
+	[ "$(cat $p/max_conns)" = 1000 ]
+	[ "$(cat $p/hashsize)" = 1024 ]	# rounded up to a power of two
+	[ "$(cat $p/per_src_limit)" = 5 ]
+	[ "$(cat $p/per_src_prefix4)" = 24 ]
+	[ "$(cat $p/per_src_prefix6)" = 48 ]
+	[ "$(cat $p/loose)" = 0 ]
+	[ "$(cat $p/notrack)" = 1 ]
+	[ "$(cat $p/tcp_timeout_time_wait)" = 7 ]
+	[ "$(cat $p/udp_timeout)" = 11 ]
+}
+
+# refuse PARAM=VALUE MESSAGE: insmod fails, the kernel says MESSAGE, nothing stays loaded.
+refuse() {
+	dmesg -C
+	run insmod "$KO" "$1"
+	[ "$status" -ne 0 ]
+	[ ! -d /sys/module/ktrack ]
+	dmesg | grep -F "ktrack: $2"
+}
+
+@test "bad parameter values are refused with a message naming the parameter" {
+	refuse per_src_prefix4=33 "per_src_prefix4=33 is out of range 1..32"
+	refuse per_src_prefix4=0 "per_src_prefix4=0 is out of range 1..32"
+	refuse per_src_prefix6=129 "per_src_prefix6=129 is out of range 1..128"
+	refuse loose=2 "loose=2 is out of range 0..1"
+	refuse notrack=yes "notrack=yes is not a number"
+	refuse max_conns=-1 "max_conns=-1 is not a number"
+	refuse max_conns=4294967295 "max_conns=4294967295 is out of range 0..67108864"
+	refuse hashsize=100 "hashsize=100 is out of range 256..67108864"
+	refuse hashsize=abc "hashsize=abc is not a number"
+	refuse tcp_timeout_established=0 "tcp_timeout_established=0 is out of range 1.."
+}
+
+@test "a second insmod fails and leaves the first loaded" {
+	ktrack_load
+	run insmod "$KO"
+	[ "$status" -ne 0 ]
+	[ -d /sys/module/ktrack ]
+	[ -r /proc/net/stat/ktrack ]
+}
+
+@test "/proc/net/stat/ktrack has a header row and one row per possible CPU" {
+	ktrack_load
+	f=/proc/net/stat/ktrack
+	head -n 1 $f | grep -q '^cpu packets found new invalid ignored other fragment truncated malformed '
+	ncpu=$(( $(cut -d- -f2 /sys/devices/system/cpu/possible) + 1 ))
+	[ "$(tail -n +2 $f | wc -l)" -eq "$ncpu" ]
+	cols=$(head -n 1 $f | wc -w)
+	tail -n +2 $f | awk -v n="$cols" 'NF != n { exit 1 }'
+	# rows are numbered by CPU
+	[ "$(tail -n +2 $f | awk '{print $1}' | tr '\n' ' ')" = "$(seq -s ' ' 0 $((ncpu - 1))) " ]
+}
+
+@test "every network namespace gets its own counters, created and removed with it" {
+	ktrack_load
+	mkns kt-a
+	nsx kt-a test -r /proc/net/stat/ktrack
+	ip netns del kt-a
+	mkns kt-b
+	rmmod ktrack
+	run nsx kt-b test -e /proc/net/stat/ktrack
+	[ "$status" -ne 0 ]
+}
