@@ -2,7 +2,7 @@
 /*
  * hooks.c - where packets enter ktrack. Per netns, for IPv4 and IPv6:
  *  - PREROUTING, before nf_conntrack and the raw table: every inbound packet is parsed and counted;
- *    a packet of a known flow advances it.
+ *    a packet of a known flow advances it (track.c).
  *  - LOCAL_OUT, at the same priority: what the host itself sends (the server's SYN-ACK, FIN, RST).
  *  - LOCAL_IN, last before conntrack confirms: a packet that starts a flow is admitted here, after
  *    the filter table, so packets a firewall drops never create entries.
@@ -17,41 +17,23 @@
 
 #include "hooks.h"
 #include "net.h"
-#include "parse.h"
+#include "track.h"
 
 /* Before the raw table (-300) and nf_conntrack (-200), after defragmentation (-400). */
 #define KTRACK_PRI_TRACK	(NF_IP_PRI_RAW - 10)
 /* After filter, security and NAT; before nf_conntrack confirms (INT_MAX). */
 #define KTRACK_PRI_ADMIT	(NF_IP_PRI_LAST - 1)
 
-static const enum ktrack_stat ktrack_parse_stat[] = {
-	[KTRACK_PARSE_OK] = KTRACK_STAT_PACKETS,
-	[KTRACK_PARSE_OTHER] = KTRACK_STAT_OTHER,
-	[KTRACK_PARSE_FRAGMENT] = KTRACK_STAT_FRAGMENT,
-	[KTRACK_PARSE_TRUNCATED] = KTRACK_STAT_TRUNCATED,
-	[KTRACK_PARSE_MALFORMED] = KTRACK_STAT_MALFORMED,
-};
-
-/* PREROUTING and LOCAL_OUT: parse, count, and (with the engine) track. */
 static unsigned int ktrack_hook_track(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	struct ktrack_net *kn = ktrack_pernet(state->net);
-	enum ktrack_parse_result res;
-	struct ktrack_pkt pkt;
-
-	res = ktrack_parse(skb, state->pf, &pkt);
-	ktrack_stat_inc(kn, KTRACK_STAT_PACKETS);
-	if (res != KTRACK_PARSE_OK)
-		ktrack_stat_inc(kn, ktrack_parse_stat[res]);
-	return NF_ACCEPT;
+	return ktrack_track(ktrack_pernet(state->net), skb, state);
 }
 
-/* LOCAL_IN: admission of new flows. */
 static unsigned int ktrack_hook_admit(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
-	return NF_ACCEPT;
+	return ktrack_admit(ktrack_pernet(state->net), skb, state);
 }
 
 static const struct nf_hook_ops ktrack_hook_ops[] = {

@@ -13,6 +13,7 @@
 
 #include "net.h"
 #include "params.h"
+#include "table.h"
 #include "version.h"
 
 static int __init ktrack_init(void)
@@ -22,9 +23,14 @@ static int __init ktrack_init(void)
 	err = ktrack_params_init();
 	if (err)
 		return err;
-	err = ktrack_net_register();
+	err = ktrack_conn_caches_init();
 	if (err)
 		return err;
+	err = ktrack_net_register();
+	if (err) {
+		ktrack_conn_caches_exit();
+		return err;
+	}
 	pr_info("loaded: max_conns %u, hashsize %u\n",
 		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
 	return 0;
@@ -33,6 +39,8 @@ static int __init ktrack_init(void)
 static void __exit ktrack_exit(void)
 {
 	ktrack_net_unregister();
+	rcu_barrier();	/* entries and sources freed after a grace period */
+	ktrack_conn_caches_exit();
 	pr_info("unloaded\n");
 }
 

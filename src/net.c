@@ -7,30 +7,61 @@
 
 #include <linux/kernel.h>
 
+#include "expire.h"
 #include "hooks.h"
 #include "net.h"
 #include "params.h"
+#include "proc.h"
 #include "stats.h"
+#include "sysctl.h"
+
+/* A netns other than the initial one starts with this share of hashsize (at least 1024 buckets). */
+#define KTRACK_CHILD_HASH_SHIFT	4
 
 unsigned int ktrack_net_id __read_mostly;
 
 static int __net_init ktrack_net_init(struct net *net)
 {
 	struct ktrack_net *kn = ktrack_pernet(net);
+	unsigned int nbuckets = ktrack_hashsize;
 	int i, err;
 
 	kn->net = net;
 	for (i = 0; i < KTRACK_NTUNABLES; i++)
 		kn->tun[i] = ktrack_defaults[i].val;
+	if (!net_eq(net, &init_net))
+		nbuckets = max(nbuckets >> KTRACK_CHILD_HASH_SHIFT, 1024U);
 
 	err = ktrack_stats_init(net, kn);
 	if (err)
 		return err;
-	err = ktrack_hooks_register(net);
+	err = ktrack_table_init(&kn->table, nbuckets);
 	if (err)
 		goto err_stats;
+	err = ktrack_src_init(&kn->src, kn->table.nbuckets / 4);
+	if (err)
+		goto err_table;
+	err = ktrack_sysctl_init(kn);
+	if (err)
+		goto err_src;
+	err = ktrack_proc_init(kn);
+	if (err)
+		goto err_sysctl;
+	ktrack_expire_start(kn);
+	err = ktrack_hooks_register(net);
+	if (err)
+		goto err_expire;
 	return 0;
 
+err_expire:
+	ktrack_expire_stop(kn);
+	ktrack_proc_exit(kn);
+err_sysctl:
+	ktrack_sysctl_exit(kn);
+err_src:
+	ktrack_src_destroy(&kn->src);
+err_table:
+	ktrack_table_destroy(&kn->table);
 err_stats:
 	ktrack_stats_exit(net, kn);
 	return err;
@@ -40,7 +71,13 @@ static void __net_exit ktrack_net_exit(struct net *net)
 {
 	struct ktrack_net *kn = ktrack_pernet(net);
 
+	/* no packet is in ktrack after this (it waits for the hooks in flight) */
 	ktrack_hooks_unregister(net);
+	ktrack_proc_exit(kn);
+	ktrack_sysctl_exit(kn);
+	ktrack_expire_stop(kn);
+	ktrack_table_destroy(&kn->table);
+	ktrack_src_destroy(&kn->src);
 	ktrack_stats_exit(net, kn);
 }
 

@@ -8,13 +8,23 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include <linux/workqueue.h>
+
 #include "params.h"
+#include "source.h"
 #include "stats.h"
+#include "table.h"
+
+struct ctl_table_header;
 
 struct ktrack_net {
 	struct net *net;
 	struct ktrack_stats __percpu *stats;
 	unsigned int tun[KTRACK_NTUNABLES];	/* sysctl net.ktrack.*, from the module parameters */
+	struct ktrack_table table;
+	struct ktrack_srctable src;
+	struct delayed_work expire_work;	/* expire.c */
+	struct ctl_table_header *sysctl;
 };
 
 extern unsigned int ktrack_net_id;
@@ -27,6 +37,17 @@ static inline struct ktrack_net *ktrack_pernet(const struct net *net)
 static inline void ktrack_stat_inc(struct ktrack_net *kn, enum ktrack_stat stat)
 {
 	this_cpu_inc(kn->stats->cnt[stat]);
+}
+
+static inline void ktrack_stat_add_live(struct ktrack_net *kn, unsigned int state, int delta)
+{
+	this_cpu_add(kn->stats->tcp_live[state], delta);
+}
+
+/* Jiffies an entry of class @c lives without traffic. */
+static inline u32 ktrack_timeout(const struct ktrack_net *kn, enum ktrack_class c)
+{
+	return READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_SYN_SENT + c]) * HZ;
 }
 
 int ktrack_net_register(void);

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifecycle.c - an entry's birth and death: admission of a new flow against the table limit
+ * (evicting the oldest never-answered entry when full) and the per-source limit, and destruction
+ * with its accounting (source count, live counts, deletion reason).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/netfilter.h>
+#include <linux/percpu.h>
+#include <net/net_namespace.h>
+
+#include "lifecycle.h"
+#include "tcp.h"
+
+/* How many stripes one admission looks at for an entry to evict. */
+#define KTRACK_EVICT_SCAN	64
+
+static DEFINE_PER_CPU(unsigned int, ktrack_evict_cursor);
+
+static void ktrack_conn_src(const struct ktrack_net *kn, const struct ktrack_conn *ct, u8 *family,
+			    union ktrack_addr *masked)
+{
+	union ktrack_addr a;
+
+	if (ktrack_conn_is_v6(ct)) {
+		*family = NFPROTO_IPV6;
+		a.in6 = container_of(ct, struct ktrack_conn6, c)->saddr;
+		ktrack_src_mask(*family, &a, READ_ONCE(kn->tun[KTRACK_PER_SRC_PREFIX6]), masked);
+	} else {
+		*family = NFPROTO_IPV4;
+		a.ip = container_of(ct, struct ktrack_conn4, c)->saddr;
+		ktrack_src_mask(*family, &a, READ_ONCE(kn->tun[KTRACK_PER_SRC_PREFIX4]), masked);
+	}
+}
+
+void ktrack_conn_unsource(struct ktrack_net *kn, struct ktrack_conn *ct)
+{
+	union ktrack_addr masked;
+	u8 family;
+
+	if (!(ct->flags & KTRACK_F_SRC_COUNTED))
+		return;
+	ct->flags &= ~KTRACK_F_SRC_COUNTED;
+	ktrack_conn_src(kn, ct, &family, &masked);
+	ktrack_src_release(&kn->src, family, &masked);
+}
+
+void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason)
+{
+	ktrack_conn_unsource(kn, ct);
+	ktrack_stat_add_live(kn, ktrack_conn_live_idx(ct), -1);
+	ktrack_stat_inc(kn, reason);
+	ktrack_conn_free_rcu(ct);
+}
+
+void ktrack_conn_delete(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason)
+{
+	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
+
+	spin_lock_bh(&s->lock);
+	if (ct->flags & KTRACK_F_DEAD) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
+	ktrack_table_unlink(&kn->table, ct);
+	spin_unlock_bh(&s->lock);
+	ktrack_conn_destroy(kn, ct, reason);
+}
+
+void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_conn *ct, u32 now)
+{
+	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
+	enum ktrack_class c = ktrack_conn_class(ct);
+
+	WRITE_ONCE(ct->deadline, now + ktrack_timeout(kn, c));
+	list_move_tail(&ct->expiry, &s->expiry[c]);
+}
+
+/* The oldest never-answered entry of a stripe: SYN_SENT, unanswered UDP, unanswered ICMP echo. */
+static struct ktrack_conn *ktrack_evict_candidate(struct ktrack_stripe *s)
+{
+	static const enum ktrack_class classes[] = {
+		KTRACK_CLASS_SYN_SENT, KTRACK_CLASS_UDP, KTRACK_CLASS_ICMP,
+	};
+	struct ktrack_conn *ct;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(classes); i++) {
+		ct = list_first_entry_or_null(&s->expiry[classes[i]], struct ktrack_conn, expiry);
+		if (ct && !(ct->flags & KTRACK_F_REPLIED))
+			return ct;
+	}
+	return NULL;
+}
+
+static bool ktrack_evict(struct ktrack_net *kn)
+{
+	struct ktrack_table *t = &kn->table;
+	unsigned int start = this_cpu_inc_return(ktrack_evict_cursor) * KTRACK_EVICT_SCAN;
+	unsigned int i, n = min_t(unsigned int, t->nstripes, KTRACK_EVICT_SCAN);
+
+	for (i = 0; i < n; i++) {
+		struct ktrack_stripe *s = &t->stripes[(start + i) & (t->nstripes - 1)];
+		struct ktrack_conn *victim;
+
+		if (list_empty(&s->expiry[KTRACK_CLASS_SYN_SENT]) &&
+		    list_empty(&s->expiry[KTRACK_CLASS_UDP]) &&
+		    list_empty(&s->expiry[KTRACK_CLASS_ICMP]))
+			continue;
+		spin_lock_bh(&s->lock);
+		victim = ktrack_evict_candidate(s);
+		if (victim)
+			ktrack_table_unlink(t, victim);
+		spin_unlock_bh(&s->lock);
+		if (victim) {
+			ktrack_conn_destroy(kn, victim, KTRACK_STAT_EVICTED);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void ktrack_conn_fill(struct ktrack_conn *ct, const struct ktrack_pkt *pkt)
+{
+	ct->flags |= pkt->l4;
+	ct->sport = pkt->sport;
+	ct->dport = pkt->dport;
+	if (pkt->family == NFPROTO_IPV6) {
+		struct ktrack_conn6 *c6 = container_of(ct, struct ktrack_conn6, c);
+
+		c6->saddr = pkt->saddr.in6;
+		c6->daddr = pkt->daddr.in6;
+	} else {
+		struct ktrack_conn4 *c4 = container_of(ct, struct ktrack_conn4, c);
+
+		c4->saddr = pkt->saddr.ip;
+		c4->daddr = pkt->daddr.ip;
+	}
+}
+
+static void ktrack_log_drop(struct ktrack_net *kn, const struct ktrack_pkt *pkt, const char *what,
+			    unsigned int limit)
+{
+	if (pkt->family == NFPROTO_IPV4)
+		net_info_ratelimited("%s %u reached: new flow from %pI4 dropped\n",
+				     what, limit, &pkt->saddr.ip);
+	else
+		net_info_ratelimited("%s %u reached: new flow from %pI6c dropped\n",
+				     what, limit, &pkt->saddr.in6);
+}
+
+unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local)
+{
+	unsigned int max = READ_ONCE(kn->tun[KTRACK_MAX_CONNS]);
+	unsigned int limit = READ_ONCE(kn->tun[KTRACK_PER_SRC_LIMIT]);
+	union ktrack_addr masked;
+	struct ktrack_conn *ct;
+	bool counted = false;
+	int err;
+
+	if (percpu_counter_compare(&kn->table.count, max) >= 0 && !ktrack_evict(kn)) {
+		ktrack_stat_inc(kn, KTRACK_STAT_DROP_TABLE);
+		ktrack_log_drop(kn, pkt, "max_conns", max);
+		return NF_DROP;
+	}
+	if (!local) {
+		ktrack_src_mask(pkt->family, &pkt->saddr,
+				READ_ONCE(kn->tun[pkt->family == NFPROTO_IPV4 ?
+						  KTRACK_PER_SRC_PREFIX4 : KTRACK_PER_SRC_PREFIX6]),
+				&masked);
+		err = ktrack_src_acquire(&kn->src, pkt->family, &masked, limit);
+		if (err == -EDQUOT) {
+			ktrack_stat_inc(kn, KTRACK_STAT_DROP_SOURCE);
+			ktrack_log_drop(kn, pkt, "per_src_limit", limit);
+			return NF_DROP;
+		}
+		if (err)
+			goto nomem;
+		counted = true;
+	}
+
+	ct = ktrack_conn_alloc(pkt->family == NFPROTO_IPV6, GFP_ATOMIC | __GFP_NOWARN);
+	if (!ct)
+		goto nomem_src;
+	ktrack_conn_fill(ct, pkt);
+	if (counted)
+		ct->flags |= KTRACK_F_SRC_COUNTED;
+	if (pkt->l4 == KTRACK_L4_TCP)
+		ktrack_tcp_start(ct, &pkt->tcp, READ_ONCE(kn->tun[KTRACK_LOOSE]));
+	ct->deadline = ktrack_now() + ktrack_timeout(kn, ktrack_conn_class(ct));
+
+	if (ktrack_table_insert(&kn->table, ct)) {
+		/* another CPU created it first: this packet belongs to that entry */
+		if (counted)
+			ktrack_src_release(&kn->src, pkt->family, &masked);
+		ktrack_conn_free(ct);
+		return NF_ACCEPT;
+	}
+	ktrack_stat_inc(kn, KTRACK_STAT_NEW);
+	ktrack_stat_add_live(kn, ktrack_conn_live_idx(ct), 1);
+	return NF_ACCEPT;
+
+nomem_src:
+	if (counted)
+		ktrack_src_release(&kn->src, pkt->family, &masked);
+nomem:
+	ktrack_stat_inc(kn, KTRACK_STAT_DROP_NOMEM);
+	return NF_DROP;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lifecycle.h - creating an entry from a packet and destroying it, with the accounting both need.
+ */
+#ifndef _KTRACK_LIFECYCLE_H
+#define _KTRACK_LIFECYCLE_H
+
+#include "net.h"
+#include "parse.h"
+
+/*
+ * Admit a new flow from @pkt: table limit (evicting a never-answered entry when full), per-source
+ * limit unless @local, allocation, insertion. Returns the verdict for the packet.
+ */
+unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local);
+
+/* After ktrack_table_unlink(): release its source, count the reason, free after a grace period. */
+void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason);
+
+/* Unlink and destroy @ct unless someone else did; takes the stripe lock. */
+void ktrack_conn_delete(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason);
+
+/* Put @ct at the tail of its class list with a fresh deadline; stripe lock held. */
+void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_conn *ct, u32 now);
+
+/* Stop counting @ct against its source (it entered TIME_WAIT); stripe lock held. */
+void ktrack_conn_unsource(struct ktrack_net *kn, struct ktrack_conn *ct);
+
+/* The live-count index of @ct in struct ktrack_stats.tcp_live. */
+static inline unsigned int ktrack_conn_live_idx(const struct ktrack_conn *ct)
+{
+	return ktrack_conn_l4(ct) == KTRACK_L4_TCP ? ct->state : 0;
+}
+
+#endif /* _KTRACK_LIFECYCLE_H */
