@@ -57,21 +57,22 @@ void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktr
 
 void ktrack_conn_delete(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason)
 {
-	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
+	u32 hash = ktrack_conn_hash(&kn->table, ct);
+	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, hash);
 
 	spin_lock_bh(&s->lock);
 	if (ct->flags & KTRACK_F_DEAD) {
 		spin_unlock_bh(&s->lock);
 		return;
 	}
-	ktrack_table_unlink(&kn->table, ct);
+	__ktrack_table_unlink(&kn->table, ct, hash);
 	spin_unlock_bh(&s->lock);
 	ktrack_conn_destroy(kn, ct, reason);
 }
 
-void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_conn *ct, u32 now)
+void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_stripe *s, struct ktrack_conn *ct,
+			 u32 now)
 {
-	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
 	enum ktrack_class c = ktrack_conn_class(ct);
 
 	WRITE_ONCE(ct->deadline, now + ktrack_timeout(kn, c));
@@ -151,7 +152,8 @@ static void ktrack_log_drop(struct ktrack_net *kn, const struct ktrack_pkt *pkt,
 				     what, limit, &pkt->saddr.in6);
 }
 
-unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local)
+unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local,
+				bool loose)
 {
 	unsigned int max = READ_ONCE(kn->tun[KTRACK_MAX_CONNS]);
 	unsigned int limit = READ_ONCE(kn->tun[KTRACK_PER_SRC_LIMIT]);
@@ -187,8 +189,13 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 	ktrack_conn_fill(ct, pkt);
 	if (counted)
 		ct->flags |= KTRACK_F_SRC_COUNTED;
-	if (pkt->l4 == KTRACK_L4_TCP)
-		ktrack_tcp_start(ct, &pkt->tcp, READ_ONCE(kn->tun[KTRACK_LOOSE]));
+	if (pkt->l4 == KTRACK_L4_TCP && !ktrack_tcp_start(ct, &pkt->tcp, loose)) {
+		/* the caller checked ktrack_tcp_can_start() with the same @loose */
+		WARN_ON_ONCE(1);
+		ktrack_conn_free(ct);
+		err = -EINVAL;
+		goto nomem_src;
+	}
 	ct->deadline = ktrack_now() + ktrack_timeout(kn, ktrack_conn_class(ct));
 
 	if (ktrack_table_insert(&kn->table, ct)) {

@@ -12,7 +12,8 @@
  * Admit a new flow from @pkt: table limit (evicting a never-answered entry when full), per-source
  * limit unless @local, allocation, insertion. Returns the verdict for the packet.
  */
-unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local);
+unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local,
+				bool loose);
 
 /* After ktrack_table_unlink(): release its source, count the reason, free after a grace period. */
 void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason);
@@ -20,8 +21,9 @@ void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktr
 /* Unlink and destroy @ct unless someone else did; takes the stripe lock. */
 void ktrack_conn_delete(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_stat reason);
 
-/* Put @ct at the tail of its class list with a fresh deadline; stripe lock held. */
-void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_conn *ct, u32 now);
+/* Put @ct at the tail of its class list on @s with a fresh deadline; @s->lock held. */
+void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_stripe *s, struct ktrack_conn *ct,
+			 u32 now);
 
 /* Stop counting @ct against its source (it entered TIME_WAIT); stripe lock held. */
 void ktrack_conn_unsource(struct ktrack_net *kn, struct ktrack_conn *ct);

@@ -65,7 +65,7 @@ static int ktrack_src_get(struct ktrack_src *s, unsigned int limit)
 	do {
 		if (v == 0)
 			return -EAGAIN;
-		if (limit && v >= limit)
+		if (limit && (unsigned int)v >= limit)
 			return -EDQUOT;
 	} while (!atomic_try_cmpxchg(&s->live, &v, v + 1));
 	return 0;

@@ -230,9 +230,8 @@ struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_co
 	return NULL;
 }
 
-void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
+void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash)
 {
-	u32 hash = ktrack_conn_hash(t, ct);
 	struct ktrack_conn __rcu **pp = &t->buckets[hash & (t->nbuckets - 1)];
 	struct ktrack_conn *cur;
 
@@ -247,6 +246,11 @@ void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
 	list_del(&ct->expiry);
 	ct->flags |= KTRACK_F_DEAD;
 	percpu_counter_dec(&t->count);
+}
+
+void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
+{
+	__ktrack_table_unlink(t, ct, ktrack_conn_hash(t, ct));
 }
 
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)

@@ -63,6 +63,8 @@ struct ktrack_conn *ktrack_table_lookup(const struct ktrack_table *t, const stru
 struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_conn *ct);
 /* Unlinks @ct from its chain and class list, marks it dead; stripe lock held. */
 void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct);
+/* The same when the caller has the entry's hash at hand. */
+void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash);
 
 u32 ktrack_conn_hash(const struct ktrack_table *t, const struct ktrack_conn *ct);
 struct ktrack_conn *ktrack_conn_alloc(bool v6, gfp_t gfp);

@@ -73,7 +73,7 @@ static void ktrack_refresh(struct ktrack_net *kn, struct ktrack_conn *ct, u32 no
 	s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
 	spin_lock_bh(&s->lock);
 	if (!(ct->flags & KTRACK_F_DEAD))
-		ktrack_conn_requeue(kn, ct, now);
+		ktrack_conn_requeue(kn, s, ct, now);
 	spin_unlock_bh(&s->lock);
 }
 
@@ -91,7 +91,7 @@ static void ktrack_other_packet(struct ktrack_net *kn, struct ktrack_conn *ct, e
 	spin_lock_bh(&s->lock);
 	if (!(ct->flags & KTRACK_F_DEAD)) {
 		ct->flags |= KTRACK_F_REPLIED;
-		ktrack_conn_requeue(kn, ct, now);
+		ktrack_conn_requeue(kn, s, ct, now);
 	}
 	spin_unlock_bh(&s->lock);
 }
@@ -103,7 +103,8 @@ static void ktrack_other_packet(struct ktrack_net *kn, struct ktrack_conn *ct, e
 static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_dir dir,
 			     const struct ktrack_pkt *pkt, u32 now)
 {
-	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
+	u32 hash = ktrack_conn_hash(&kn->table, ct);
+	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, hash);
 	enum ktrack_stat reason = KTRACK_NSTATS;
 	enum ktrack_tcp_verdict v;
 	u8 old;
@@ -131,11 +132,11 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 				reason = KTRACK_STAT_DEL_FIN;
 				break;
 			}
-			ktrack_conn_requeue(kn, ct, now);
+			ktrack_conn_requeue(kn, s, ct, now);
 		} else if (ct->state != old ||
 			   (s32)(now + ktrack_timeout(kn, ktrack_conn_class(ct)) - ct->deadline) >=
 			   KTRACK_REFRESH_SLACK) {
-			ktrack_conn_requeue(kn, ct, now);
+			ktrack_conn_requeue(kn, s, ct, now);
 		}
 		break;
 	case KTRACK_TCP_RESET:
@@ -152,7 +153,7 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 		break;
 	}
 	if (reason != KTRACK_NSTATS)
-		ktrack_table_unlink(&kn->table, ct);
+		__ktrack_table_unlink(&kn->table, ct, hash);
 	spin_unlock_bh(&s->lock);
 
 	if (reason != KTRACK_NSTATS)
@@ -184,11 +185,11 @@ static bool ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
 /* An unknown flow's packet at LOCAL_IN or LOCAL_OUT: create, pick up, pass or drop. */
 static unsigned int ktrack_unknown(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local)
 {
-	bool loose = READ_ONCE(kn->tun[KTRACK_LOOSE]);
+	bool loose = READ_ONCE(kn->tun[KTRACK_LOOSE]);	/* read once: create relies on it */
 
 	if (pkt->l4 == KTRACK_L4_TCP) {
 		if (ktrack_tcp_can_start(&pkt->tcp, loose))
-			return ktrack_conn_create(kn, pkt, local);
+			return ktrack_conn_create(kn, pkt, local, loose);
 		/* A RST is never dropped for being unknown: it answers a stray packet. */
 		if (!loose && !(pkt->tcp.flags & KTRACK_TCPF_RST)) {
 			ktrack_stat_inc(kn, KTRACK_STAT_DROP_INVALID);
@@ -199,7 +200,7 @@ static unsigned int ktrack_unknown(struct ktrack_net *kn, struct ktrack_pkt *pkt
 	}
 	if (!pkt->starts)	/* an echo reply nobody asked for */
 		return NF_ACCEPT;
-	return ktrack_conn_create(kn, pkt, local);
+	return ktrack_conn_create(kn, pkt, local, loose);
 }
 
 unsigned int ktrack_track(struct ktrack_net *kn, struct sk_buff *skb,

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench_table.c - instructions per table operation, counted by callgrind (run-bench.sh), for the
+ * kernel's table.c, source.c and tcp.c built -O2 against the shim.
+ *
+ *   bench_table ENTRIES    fill a table with ENTRIES IPv4 TCP flows from ENTRIES/10 sources,
+ *                          sized as the module sizes it (hashsize = max_conns / 2, rounded up to
+ *                          a power of two; the source table a quarter of that), then run each
+ *                          measured phase
+ *   bench_table --memory   print the entry sizes and the bytes per connection all-in
+ *
+ * Each measured operation is a noinline op_*() function: run-bench.sh has callgrind collect only
+ * inside them (--toggle-collect=op_*), and each phase ends with CALLGRIND_DUMP_STATS_AT(phase),
+ * so a dump's total divided by the phase's operations (printed on stdout) is the cost of one.
+ * The operations follow lifecycle.c: insert is ktrack_conn_create() (limit check, mask, source
+ * acquire, alloc, fill, ktrack_tcp_start(), insert), delete is ktrack_conn_delete() (stripe
+ * lock, unlink, source release, call_rcu). Lookups run inside one rcu_read_lock(), as the
+ * netfilter hooks do. The hash keys are fixed, so the counts repeat exactly from run to run.
+ * Outside valgrind the client requests do nothing and the program just runs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <valgrind/callgrind.h>
+
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/netfilter.h>
+#include <linux/slab.h>
+
+#include "parse.h"
+#include "source.h"
+#include "table.h"
+
+#define SRC_LIMIT	1000		/* checked, never reached */
+#define SRC_PREFIX4	32
+
+static struct ktrack_table t;
+static struct ktrack_srctable st;
+static unsigned int max_conns;
+
+static u64 rng = 0x9e3779b97f4a7c15ULL;
+
+static u64 rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Flow @i: client 10.0.0.0/8 + i % nsrc, port 1024 + i / nsrc, to 192.0.2.1:443; a SYN. */
+static void flow_pkt(struct ktrack_pkt *p, unsigned int i, unsigned int nsrc)
+{
+	memset(p, 0, sizeof(*p));
+	p->family = NFPROTO_IPV4;
+	p->proto = IPPROTO_TCP;
+	p->l4 = KTRACK_L4_TCP;
+	p->saddr.ip = htonl(0x0a000000 + i % nsrc);
+	p->daddr.ip = htonl(0xc0000201);
+	p->sport = htons(1024 + i / nsrc);
+	p->dport = htons(443);
+	p->tcp.seq = i * 2654435761u;
+	p->tcp.win = 64240;
+	p->tcp.flags = KTRACK_TCPF_SYN;
+	p->tcp.wscale = 7;
+}
+
+static void reverse(struct ktrack_pkt *p)
+{
+	swap(p->saddr, p->daddr);
+	swap(p->sport, p->dport);
+}
+
+/* The operations */
+
+static noinline struct ktrack_conn *op_lookup_hit(const struct ktrack_pkt *p)
+{
+	enum ktrack_dir dir;
+
+	return ktrack_table_lookup(&t, p, &dir);
+}
+
+static noinline struct ktrack_conn *op_lookup_miss(const struct ktrack_pkt *p)
+{
+	enum ktrack_dir dir;
+	struct ktrack_conn *ct = ktrack_table_lookup(&t, p, &dir);
+
+	barrier();
+	return ct;
+}
+
+/* ktrack_conn_create() without the statistics and the eviction. */
+static noinline struct ktrack_conn *op_insert(struct ktrack_pkt *pkt)
+{
+	union ktrack_addr masked;
+	struct ktrack_conn4 *c4;
+	struct ktrack_conn *ct;
+
+	if (percpu_counter_compare(&t.count, max_conns) >= 0)
+		return NULL;
+	ktrack_src_mask(pkt->family, &pkt->saddr, SRC_PREFIX4, &masked);
+	if (ktrack_src_acquire(&st, pkt->family, &masked, SRC_LIMIT))
+		return NULL;
+	ct = ktrack_conn_alloc(false, GFP_ATOMIC | __GFP_NOWARN);
+	if (!ct)
+		goto release;
+	c4 = container_of(ct, struct ktrack_conn4, c);
+	ct->flags |= pkt->l4 | KTRACK_F_SRC_COUNTED;
+	ct->sport = pkt->sport;
+	ct->dport = pkt->dport;
+	c4->saddr = pkt->saddr.ip;
+	c4->daddr = pkt->daddr.ip;
+	ktrack_tcp_start(ct, &pkt->tcp, false);
+	ct->deadline = ktrack_now() + 120 * HZ;
+	if (ktrack_table_insert(&t, ct)) {
+		ktrack_conn_free(ct);
+		goto release;
+	}
+	return ct;
+release:
+	ktrack_src_release(&st, pkt->family, &masked);
+	return NULL;
+}
+
+/* ktrack_conn_delete() and ktrack_conn_destroy() without the statistics. */
+static noinline void op_delete(struct ktrack_conn *ct)
+{
+	struct ktrack_stripe *s = ktrack_stripe_of(&t, ktrack_conn_hash(&t, ct));
+	union ktrack_addr a, masked;
+
+	spin_lock_bh(&s->lock);
+	if (ct->flags & KTRACK_F_DEAD) {
+		spin_unlock_bh(&s->lock);
+		return;
+	}
+	ktrack_table_unlink(&t, ct);
+	spin_unlock_bh(&s->lock);
+	ct->flags &= ~KTRACK_F_SRC_COUNTED;
+	a.ip = container_of(ct, struct ktrack_conn4, c)->saddr;
+	ktrack_src_mask(NFPROTO_IPV4, &a, SRC_PREFIX4, &masked);
+	ktrack_src_release(&st, NFPROTO_IPV4, &masked);
+	ktrack_conn_free_rcu(ct);
+}
+
+/* What the RCU callback of a deleted entry runs, later. */
+static noinline void op_free(struct ktrack_conn *ct)
+{
+	ktrack_conn_free(ct);
+}
+
+static void phase_done(const char *name, unsigned int ops, unsigned int entries)
+{
+	CALLGRIND_DUMP_STATS_AT(name);
+	printf("phase %s %u %u\n", name, ops, entries);
+	fflush(stdout);
+}
+
+static int run(unsigned int n)
+{
+	unsigned int nsrc = max(n / 10, 1U), m = max(n / 10, 100U), i, total = n + m;
+	struct ktrack_conn **ct = calloc(total, sizeof(*ct));
+	struct ktrack_pkt *flows = calloc(total, sizeof(*flows)), p;
+	unsigned int *order = calloc(total, sizeof(*order));
+	static const hsiphash_key_t key = { { 0x0706050403020100UL, 0x0f0e0d0c0b0a0908UL } };
+
+	if (!ct || !flows || !order || ktrack_conn_caches_init())
+		return 1;
+	max_conns = 2 * total;
+	if (ktrack_table_init(&t, n / 2) || ktrack_src_init(&st, t.nbuckets / 4))
+		return 1;
+	t.key = key;
+	st.key = key;
+	for (i = 0; i < total; i++) {
+		flow_pkt(&flows[i], i, nsrc);
+		order[i] = i;
+	}
+	for (i = total - 1; i > 0; i--) {
+		unsigned int j = rnd() % (i + 1);
+
+		swap(order[i], order[j]);
+	}
+	for (i = 0; i < n; i++) {
+		ct[i] = op_insert(&flows[i]);
+		if (!ct[i])
+			return 1;
+	}
+	fprintf(stderr, "# %u entries, %u buckets, %u stripes, %u sources in %u buckets\n",
+		n, t.nbuckets, t.nstripes, atomic_read(&st.nsources), st.nbuckets);
+
+	CALLGRIND_START_INSTRUMENTATION;
+	CALLGRIND_ZERO_STATS;
+
+	/* hits: random entries, half of the packets in the reply direction */
+	rcu_read_lock();
+	for (i = 0; i < m; i++) {
+		p = flows[order[i] % n];
+		if (i & 1)
+			reverse(&p);
+		if (!op_lookup_hit(&p))
+			return 1;
+	}
+	rcu_read_unlock();
+	phase_done("lookup_hit", m, n);
+
+	/* misses: the flows not inserted yet */
+	rcu_read_lock();
+	for (i = 0; i < m; i++) {
+		p = flows[n + i];
+		if (i & 1)
+			reverse(&p);
+		if (op_lookup_miss(&p))
+			return 1;
+	}
+	rcu_read_unlock();
+	phase_done("lookup_miss", m, n);
+
+	/* inserts: n -> n + m entries, sources mostly known (10 flows each) */
+	for (i = n; i < total; i++) {
+		ct[i] = op_insert(&flows[i]);
+		if (!ct[i])
+			return 1;
+	}
+	phase_done("insert", m, n);
+
+	/* deletes: m random entries, n + m -> n */
+	for (i = 0; i < m; i++) {
+		op_delete(ct[order[i]]);
+		ct[order[i]] = NULL;
+	}
+	phase_done("delete", m, n);
+
+	/* the deferred frees, measured apart (liburcu's thread runs them in the real deletes) */
+	for (i = 0; i < m; i++)
+		ct[order[i]] = ktrack_conn_alloc(false, GFP_ATOMIC);
+	for (i = 0; i < m; i++) {
+		op_free(ct[order[i]]);
+		ct[order[i]] = NULL;
+	}
+	phase_done("free", m, n);
+	CALLGRIND_STOP_INSTRUMENTATION;
+
+	rcu_barrier();
+	ktrack_table_destroy(&t);
+	/* the table does not own the sources: drop what the remaining entries held */
+	ktrack_src_destroy(&st);
+	ktrack_conn_caches_exit();
+	free(ct);
+	free(flows);
+	free(order);
+	return 0;
+}
+
+/* kmalloc()'s size classes (x86-64, SLUB): the object a kmalloc(@size) takes. */
+static size_t kmalloc_size(size_t size)
+{
+	static const size_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(classes); i++)
+		if (size <= classes[i])
+			return classes[i];
+	return roundup_pow_of_two(size);
+}
+
+static void memory_row(const char *what, size_t entry, unsigned long conns, unsigned long srcs)
+{
+	unsigned long nbuckets = roundup_pow_of_two(conns / 2);
+	unsigned long nstripes = min(1024UL, max(nbuckets / 16, 1UL));
+	unsigned long src_buckets = roundup_pow_of_two(max(nbuckets / 4, 256UL));
+	size_t src_node = kmalloc_size(sizeof(struct ktrack_src));
+	double e = entry;
+	double b = (double)nbuckets * sizeof(struct ktrack_conn *) / conns;
+	double s = (double)nstripes * sizeof(struct ktrack_stripe) / conns;
+	double sb = ((double)src_buckets * sizeof(struct hlist_head) +
+		     sizeof(struct ktrack_srctable)) / conns;
+	double sn = (double)srcs * src_node / conns;
+
+	printf("%-4s %9lu conns %7lu srcs: entry %.1f + buckets %.2f + stripes %.2f + "
+	       "src buckets %.2f + src nodes %.2f = %.1f bytes/conn\n",
+	       what, conns, srcs, e, b, s, sb, sn, e + b + s + sb + sn);
+}
+
+static void memory(void)
+{
+	printf("sizeof(struct ktrack_conn4)  %zu (slab object %zu)\n", sizeof(struct ktrack_conn4),
+	       (sizeof(struct ktrack_conn4) + 7) & ~(size_t)7);
+	printf("sizeof(struct ktrack_conn6)  %zu (slab object %zu)\n", sizeof(struct ktrack_conn6),
+	       (sizeof(struct ktrack_conn6) + 7) & ~(size_t)7);
+	printf("sizeof(struct ktrack_src)    %zu (kmalloc-%zu)\n", sizeof(struct ktrack_src),
+	       kmalloc_size(sizeof(struct ktrack_src)));
+	printf("sizeof(struct ktrack_stripe) %zu\n", sizeof(struct ktrack_stripe));
+	memory_row("IPv4", sizeof(struct ktrack_conn4), 1000000, 100000);
+	memory_row("IPv6", sizeof(struct ktrack_conn6), 1000000, 100000);
+}
+
+int main(int argc, char **argv)
+{
+	int err;
+
+	if (argc == 2 && !strcmp(argv[1], "--memory")) {
+		memory();
+		return 0;
+	}
+	if (argc != 2 || atoi(argv[1]) < 2) {
+		fprintf(stderr, "usage: %s ENTRIES | --memory\n", argv[0]);
+		return 2;
+	}
+	rcu_register_thread();
+	/*
+	 * Callbacks to a polling call_rcu thread: call_rcu() never makes a futex call to wake it,
+	 * so the deletes cost the same instructions in every run.
+	 */
+	set_thread_call_rcu_data(create_call_rcu_data(URCU_CALL_RCU_RT, -1));
+	err = run(atoi(argv[1]));
+	rcu_unregister_thread();
+	if (err)
+		fprintf(stderr, "bench_table: a phase failed\n");
+	return err;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Userspace shim of <linux/slab.h> on malloc. Every allocation (kmalloc, kmem_cache, kvmalloc) is
+ * counted in shim_live_allocs, so a test can check that what the code under test allocated has
+ * been freed (after rcu_barrier() for RCU frees). Setting shim_alloc_fail_after to N makes the
+ * allocation after the next N fail (-1: never), for the -ENOMEM paths.
+ */
+#ifndef _KTRACK_SHIM_LINUX_SLAB_H
+#define _KTRACK_SHIM_LINUX_SLAB_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include <linux/gfp.h>
+#include <linux/rcupdate.h>	/* kfree_rcu(), as the kernel's slab.h gets it */
+
+extern long shim_live_allocs;		/* shim/kernel.c */
+extern int shim_alloc_fail_after;
+
+#define SLAB_HWCACHE_ALIGN	0x2000u
+#define SLAB_TYPESAFE_BY_RCU	0x80000u
+
+struct kmem_cache {
+	const char *name;
+	unsigned int size, align;
+};
+
+static inline void *shim_alloc(size_t size, size_t align, gfp_t gfp)
+{
+	void *p;
+
+	if (shim_alloc_fail_after >= 0 && __atomic_fetch_sub(&shim_alloc_fail_after, 1,
+							      __ATOMIC_RELAXED) == 0)
+		return NULL;
+	if (align <= 16)
+		p = malloc(size ? size : 1);
+	else if (posix_memalign(&p, align, size ? size : 1))
+		p = NULL;
+	if (!p)
+		return NULL;
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, size);
+	__atomic_fetch_add(&shim_live_allocs, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+static inline void shim_free(const void *p)
+{
+	if (!p)
+		return;
+	__atomic_fetch_sub(&shim_live_allocs, 1, __ATOMIC_RELAXED);
+	free((void *)p);
+}
+
+#define kmalloc(size, gfp)	shim_alloc(size, 16, gfp)
+#define kzalloc(size, gfp)	shim_alloc(size, 16, (gfp) | __GFP_ZERO)
+#define kfree(p)		shim_free(p)
+
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kzalloc(bytes, gfp);
+}
+
+static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+						   unsigned int align, unsigned int flags,
+						   void (*ctor)(void *))
+{
+	struct kmem_cache *c = malloc(sizeof(*c));
+
+	(void)ctor;
+	if (c) {
+		c->name = name;
+		c->size = size;
+		c->align = flags & SLAB_HWCACHE_ALIGN ? 64 : align;
+	}
+	return c;
+}
+
+#define KMEM_CACHE(__struct, __flags) \
+	kmem_cache_create(#__struct, sizeof(struct __struct), __alignof__(struct __struct), \
+			  (__flags), NULL)
+
+static inline void kmem_cache_destroy(struct kmem_cache *c)
+{
+	free(c);
+}
+
+static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
+{
+	return shim_alloc(c->size, c->align, gfp);
+}
+
+static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
+{
+	return shim_alloc(c->size, c->align, gfp | __GFP_ZERO);
+}
+
+static inline void kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	(void)c;
+	shim_free(p);
+}
+
+#endif /* _KTRACK_SHIM_LINUX_SLAB_H */

@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * test_source.c - unit tests of the per-source connection counts (src/source.c), built in
+ * userspace through shim/ with liburcu: limits, freeing at zero, prefix masking, and threads
+ * acquiring and releasing at once (counts stay exact, the limit is never exceeded, and a node
+ * freed at zero is never used after its grace period: ASan).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <arpa/inet.h>
+
+#include <linux/kernel.h>
+#include <linux/netfilter.h>
+#include <linux/slab.h>
+
+#include "ktest.h"
+#include "source.h"
+
+static struct ktrack_srctable st;
+static long allocs_before;
+static int warnings_before;
+
+static void setup(void)
+{
+	allocs_before = shim_live_allocs;
+	warnings_before = shim_warnings;
+	KT_EQ(ktrack_src_init(&st, 256), 0);
+}
+
+static void teardown(void)
+{
+	rcu_barrier();
+	ktrack_src_destroy(&st);
+	KT_EQ(shim_live_allocs, allocs_before);
+	KT_EQ(shim_warnings, warnings_before);
+}
+
+static union ktrack_addr a4(const char *s)
+{
+	union ktrack_addr a;
+
+	memset(&a, 0, sizeof(a));
+	if (inet_pton(AF_INET, s, &a.ip) != 1)
+		abort();
+	return a;
+}
+
+static union ktrack_addr a6(const char *s)
+{
+	union ktrack_addr a;
+
+	if (inet_pton(AF_INET6, s, &a.in6) != 1)
+		abort();
+	return a;
+}
+
+static bool same(union ktrack_addr x, union ktrack_addr y)
+{
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+/* Masked as ktrack_conn_create() does before it acquires. */
+static union ktrack_addr masked(u8 family, union ktrack_addr a, unsigned int prefix)
+{
+	union ktrack_addr m;
+
+	ktrack_src_mask(family, &a, prefix, &m);
+	return m;
+}
+
+static int acquire(u8 family, union ktrack_addr a, unsigned int limit)
+{
+	return ktrack_src_acquire(&st, family, &a, limit);
+}
+
+static void release(u8 family, union ktrack_addr a)
+{
+	ktrack_src_release(&st, family, &a);
+}
+
+static int nsources(void)
+{
+	return atomic_read(&st.nsources);
+}
+
+/* The live count of @a's node, -1 when it has none. */
+static int live(u8 family, union ktrack_addr a)
+{
+	struct ktrack_src *s;
+	unsigned int i;
+	int n = -1;
+
+	for (i = 0; i < st.nbuckets; i++)
+		hlist_for_each_entry(s, &st.buckets[i], node)
+			if (s->family == family && !memcmp(&s->addr, &a, sizeof(a)))
+				n = atomic_read(&s->live);
+	return n;
+}
+
+#define V4	NFPROTO_IPV4
+#define V6	NFPROTO_IPV6
+
+static void init_sizes(void)
+{
+	setup();
+	KT_EQ(st.nbuckets, 256);
+	teardown();
+	allocs_before = shim_live_allocs;
+	KT_EQ(ktrack_src_init(&st, 1000), 0);
+	KT_EQ(st.nbuckets, 1024);
+	KT_EQ(nsources(), 0);
+	teardown();
+	allocs_before = shim_live_allocs;
+	KT_EQ(ktrack_src_init(&st, 3), 0);
+	KT_EQ(st.nbuckets, 256);	/* at least one bucket a lock */
+	teardown();
+}
+
+static void limit_then_edquot(void)
+{
+	union ktrack_addr a = a4("192.0.2.7");
+	int i;
+
+	setup();
+	for (i = 0; i < 3; i++)
+		KT_EQ(acquire(V4, a, 3), 0);
+	KT_EQ(live(V4, a), 3);
+	KT_EQ(acquire(V4, a, 3), -EDQUOT);
+	KT_EQ(acquire(V4, a, 3), -EDQUOT);
+	KT_EQ(live(V4, a), 3);
+	KT_EQ(nsources(), 1);
+	/* a lower limit (changed by sysctl) refuses, a higher one admits */
+	KT_EQ(acquire(V4, a, 1), -EDQUOT);
+	KT_EQ(acquire(V4, a, 4), 0);
+	release(V4, a);
+	release(V4, a);
+	KT_EQ(acquire(V4, a, 3), 0);
+	KT_EQ(acquire(V4, a, 3), -EDQUOT);
+	/* another source is not affected */
+	KT_EQ(acquire(V4, a4("192.0.2.8"), 3), 0);
+	KT_EQ(nsources(), 2);
+	for (i = 0; i < 3; i++)
+		release(V4, a);
+	release(V4, a4("192.0.2.8"));
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void release_frees_at_zero(void)
+{
+	union ktrack_addr a = a6("2001:db8::1");
+	long before;
+
+	setup();
+	before = shim_live_allocs;
+	KT_EQ(acquire(V6, a, 0), 0);
+	KT_EQ(acquire(V6, a, 0), 0);
+	KT_EQ(shim_live_allocs, before + 1);	/* one node */
+	release(V6, a);
+	KT_EQ(nsources(), 1);
+	KT_EQ(live(V6, a), 1);
+	release(V6, a);
+	KT_EQ(nsources(), 0);
+	KT_EQ(live(V6, a), -1);			/* unlinked at once */
+	rcu_barrier();
+	KT_EQ(shim_live_allocs, before);	/* freed after the grace period */
+	/* and created anew */
+	KT_EQ(acquire(V6, a, 1), 0);
+	KT_EQ(acquire(V6, a, 1), -EDQUOT);
+	KT_EQ(nsources(), 1);
+	release(V6, a);
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void mask_ipv4(void)
+{
+	union ktrack_addr a = a4("10.1.2.3");
+
+	KT_EQ(masked(V4, a, 24).ip, a4("10.1.2.0").ip);
+	KT_EQ(masked(V4, a, 32).ip, a.ip);
+	KT_EQ(masked(V4, a, 0).ip, 0);
+	KT_EQ(masked(V4, a, 31).ip, a4("10.1.2.2").ip);
+	KT_EQ(masked(V4, a, 9).ip, a4("10.0.0.0").ip);
+	KT_EQ(masked(V4, a4("255.255.255.255"), 17).ip, a4("255.255.128.0").ip);
+	/* the rest of the union is cleared, so nodes compare and hash the same */
+	KT_CHECK(same(masked(V4, a, 24), a4("10.1.2.0")));
+}
+
+static void mask_ipv6(void)
+{
+	union ktrack_addr a = a6("2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff");
+
+	KT_CHECK(same(masked(V6, a, 64), a6("2001:db8:aaaa:bbbb::")));
+	KT_CHECK(same(masked(V6, a, 48), a6("2001:db8:aaaa::")));
+	KT_CHECK(same(masked(V6, a, 61), a6("2001:db8:aaaa:bbb8::")));
+	KT_CHECK(same(masked(V6, a, 128), a));
+	KT_CHECK(same(masked(V6, a, 0), a6("::")));
+}
+
+static void prefix24_groups_sources(void)
+{
+	setup();
+	KT_EQ(acquire(V4, masked(V4, a4("10.1.2.3"), 24), 2), 0);
+	KT_EQ(acquire(V4, masked(V4, a4("10.1.2.200"), 24), 2), 0);
+	KT_EQ(acquire(V4, masked(V4, a4("10.1.2.99"), 24), 2), -EDQUOT);
+	KT_EQ(acquire(V4, masked(V4, a4("10.1.3.1"), 24), 2), 0);	/* the next /24 */
+	KT_EQ(nsources(), 2);
+	KT_EQ(live(V4, a4("10.1.2.0")), 2);
+	release(V4, masked(V4, a4("10.1.2.3"), 24));
+	release(V4, masked(V4, a4("10.1.2.77"), 24));	/* any address of the /24 */
+	release(V4, masked(V4, a4("10.1.3.1"), 24));
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void prefix64_groups_sources(void)
+{
+	setup();
+	KT_EQ(acquire(V6, masked(V6, a6("2001:db8:1:2::1"), 64), 2), 0);
+	KT_EQ(acquire(V6, masked(V6, a6("2001:db8:1:2:ffff:ffff:ffff:ffff"), 64), 2), 0);
+	KT_EQ(acquire(V6, masked(V6, a6("2001:db8:1:2:1:2:3:4"), 64), 2), -EDQUOT);
+	KT_EQ(acquire(V6, masked(V6, a6("2001:db8:1:3::1"), 64), 2), 0);
+	KT_EQ(nsources(), 2);
+	KT_EQ(live(V6, a6("2001:db8:1:2::")), 2);
+	release(V6, masked(V6, a6("2001:db8:1:2::9"), 64));
+	release(V6, masked(V6, a6("2001:db8:1:2::9"), 64));
+	release(V6, masked(V6, a6("2001:db8:1:3::"), 64));
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void limit_zero_unlimited(void)
+{
+	union ktrack_addr a = a4("198.51.100.1");
+	int i, fails = 0;
+
+	setup();
+	for (i = 0; i < 20000; i++)
+		fails += acquire(V4, a, 0) != 0;
+	KT_EQ(fails, 0);
+	KT_EQ(live(V4, a), 20000);
+	KT_EQ(nsources(), 1);
+	for (i = 0; i < 20000; i++)
+		release(V4, a);
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void families_distinct(void)
+{
+	/* the same bytes in the union: 10.0.0.1 and 0a00:0001:: */
+	union ktrack_addr v4 = a4("10.0.0.1"), v6 = a6("a00:1::");
+
+	setup();
+	KT_CHECK(same(v4, v6));
+	KT_EQ(acquire(V4, v4, 1), 0);
+	KT_EQ(acquire(V6, v6, 1), 0);
+	KT_EQ(nsources(), 2);
+	release(V4, v4);
+	KT_EQ(live(V6, v6), 1);
+	release(V6, v6);
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void many_sources(void)
+{
+	enum { N = 20000 };
+	union ktrack_addr a;
+	int i, bad = 0;
+
+	setup();
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < N; i++) {
+		a.ip = htonl(0x0a000000 + i);
+		bad += acquire(V4, a, 2) != 0;
+		bad += acquire(V4, a, 2) != 0;
+		bad += acquire(V4, a, 2) != -EDQUOT;
+	}
+	KT_EQ(bad, 0);
+	KT_EQ(nsources(), N);
+	for (i = 0; i < N; i++) {
+		a.ip = htonl(0x0a000000 + i);
+		release(V4, a);
+		release(V4, a);
+	}
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+static void nomem(void)
+{
+	union ktrack_addr a = a4("10.0.0.1");
+
+	setup();
+	shim_alloc_fail_after = 0;
+	KT_EQ(acquire(V4, a, 5), -ENOMEM);
+	shim_alloc_fail_after = -1;
+	KT_EQ(nsources(), 0);
+	KT_EQ(acquire(V4, a, 5), 0);
+	/* an existing node needs no allocation */
+	shim_alloc_fail_after = 0;
+	KT_EQ(acquire(V4, a, 5), 0);
+	shim_alloc_fail_after = -1;
+	release(V4, a);
+	release(V4, a);
+	teardown();
+}
+
+static void release_unknown_warns(void)
+{
+	setup();
+	shim_warn_quiet = true;
+	release(V4, a4("10.0.0.1"));
+	shim_warn_quiet = false;
+	KT_EQ(shim_warnings, warnings_before + 1);
+	warnings_before = shim_warnings;
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+/* Threads */
+
+enum { NTHREADS = 4 };
+
+static u32 lcg(u32 *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+static pthread_barrier_t start;
+
+/* Each thread tries 200 times on one source; the limit is 300 of the 800 attempts. */
+static void *grab(void *arg)
+{
+	long ok = 0, i;
+
+	(void)arg;
+	rcu_register_thread();
+	pthread_barrier_wait(&start);
+	for (i = 0; i < 200; i++) {
+		int err = acquire(V4, a4("203.0.113.9"), 300);
+
+		if (err == 0)
+			ok++;
+		else if (err != -EDQUOT)
+			ok = -1000000;
+	}
+	rcu_unregister_thread();
+	return (void *)ok;
+}
+
+static void concurrent_limit_exact(void)
+{
+	pthread_t th[NTHREADS];
+	long ok, total = 0;
+	int i;
+
+	setup();
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&th[i], NULL, grab, NULL);
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(th[i], (void **)&ok);
+		total += ok;
+	}
+	pthread_barrier_destroy(&start);
+	KT_EQ(total, 300);
+	KT_EQ(live(V4, a4("203.0.113.9")), 300);
+	for (i = 0; i < 300; i++)
+		release(V4, a4("203.0.113.9"));
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+/*
+ * Threads acquire and release on a few sources at random, so counts cross zero all the time
+ * (nodes freed and created again while others look them up). held[] counts the connections the
+ * threads hold: raised after a successful acquire, lowered before the release, so it is never
+ * above the node's count, and must never be above the limit.
+ */
+enum { CHURN_SRCS = 4, CHURN_LIMIT = 3, CHURN_OPS = 100000 };
+static int held[CHURN_SRCS];
+static int over_limit;
+
+static union ktrack_addr churn_addr(unsigned int i)
+{
+	return i & 1 ? a6("2001:db8::") : a4("192.0.2.0");	/* then the index in the last byte */
+}
+
+static void *churn(void *arg)
+{
+	int mine[CHURN_SRCS] = { 0 }, i, errs = 0;
+	u32 seed = (long)arg * 31 + 7;
+
+	rcu_register_thread();
+	pthread_barrier_wait(&start);
+	for (i = 0; i < CHURN_OPS; i++) {
+		unsigned int s = lcg(&seed) % CHURN_SRCS;
+		union ktrack_addr a = churn_addr(s);
+		u8 fam = s & 1 ? V6 : V4;
+
+		if (fam == V6)
+			a.in6.s6_addr[15] = s;
+		else
+			a.ip |= htonl(s);
+		if (mine[s] && (lcg(&seed) & 1)) {
+			__atomic_fetch_sub(&held[s], 1, __ATOMIC_SEQ_CST);
+			release(fam, a);
+			mine[s]--;
+		} else {
+			int err = acquire(fam, a, CHURN_LIMIT);
+
+			if (err == 0) {
+				mine[s]++;
+				if (__atomic_add_fetch(&held[s], 1, __ATOMIC_SEQ_CST) > CHURN_LIMIT)
+					__atomic_store_n(&over_limit, 1, __ATOMIC_RELAXED);
+			} else if (err != -EDQUOT) {
+				errs++;
+			}
+		}
+	}
+	for (i = 0; i < CHURN_SRCS; i++) {
+		union ktrack_addr a = churn_addr(i);
+		u8 fam = i & 1 ? V6 : V4;
+
+		if (fam == V6)
+			a.in6.s6_addr[15] = i;
+		else
+			a.ip |= htonl(i);
+		for (; mine[i]; mine[i]--) {
+			__atomic_fetch_sub(&held[i], 1, __ATOMIC_SEQ_CST);
+			release(fam, a);
+		}
+	}
+	rcu_unregister_thread();
+	return (void *)(long)errs;
+}
+
+static void concurrent_churn(void)
+{
+	pthread_t th[NTHREADS];
+	long errs;
+	int i;
+
+	setup();
+	pthread_barrier_init(&start, NULL, NTHREADS);
+	for (i = 0; i < NTHREADS; i++)
+		pthread_create(&th[i], NULL, churn, (void *)(long)i);
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(th[i], (void **)&errs);
+		KT_EQ(errs, 0);
+	}
+	pthread_barrier_destroy(&start);
+	KT_EQ(over_limit, 0);
+	for (i = 0; i < CHURN_SRCS; i++)
+		KT_EQ(held[i], 0);
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
+int main(void)
+{
+	rcu_register_thread();
+	KT_RUN(init_sizes);
+	KT_RUN(limit_then_edquot);
+	KT_RUN(release_frees_at_zero);
+	KT_RUN(mask_ipv4);
+	KT_RUN(mask_ipv6);
+	KT_RUN(prefix24_groups_sources);
+	KT_RUN(prefix64_groups_sources);
+	KT_RUN(limit_zero_unlimited);
+	KT_RUN(families_distinct);
+	KT_RUN(many_sources);
+	KT_RUN(nomem);
+	KT_RUN(release_unknown_warns);
+	KT_RUN(concurrent_limit_exact);
+	KT_RUN(concurrent_churn);
+	rcu_unregister_thread();
+	return kt_done();
+}
