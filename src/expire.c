@@ -81,7 +81,7 @@ static void ktrack_expire_work(struct work_struct *work)
 			n = ktrack_expire_stripe(t, s, now, KTRACK_EXPIRE_BATCH, &dead);
 			while ((ct = dead)) {
 				dead = (struct ktrack_conn *)ct->expiry.next;
-				ktrack_conn_destroy(kn, ct, KTRACK_STAT_DEL_TIMEOUT);
+				ktrack_conn_destroy(kn, ct, ktrack_expire_reason(ct));
 			}
 			total += n;
 			cond_resched();

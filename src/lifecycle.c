@@ -79,48 +79,97 @@ void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_stripe *s, struct 
 	list_move_tail(&ct->expiry, &s->expiry[c]);
 }
 
-/* The oldest never-answered entry of a stripe: SYN_SENT, unanswered UDP, unanswered ICMP echo. */
-static struct ktrack_conn *ktrack_evict_candidate(struct ktrack_stripe *s)
+static const enum ktrack_class ktrack_evict_classes[] = {
+	KTRACK_CLASS_SYN_SENT, KTRACK_CLASS_UDP, KTRACK_CLASS_ICMP,
+};
+
+/* The oldest never-answered entry at the head of @s's lists: SYN_SENT, unanswered UDP or ICMP. */
+static struct ktrack_conn *ktrack_evict_candidate(struct ktrack_net *kn, struct ktrack_stripe *s,
+						  u32 *queued)
 {
-	static const enum ktrack_class classes[] = {
-		KTRACK_CLASS_SYN_SENT, KTRACK_CLASS_UDP, KTRACK_CLASS_ICMP,
-	};
-	struct ktrack_conn *ct;
+	struct ktrack_conn *best = NULL;
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(classes); i++) {
-		ct = list_first_entry_or_null(&s->expiry[classes[i]], struct ktrack_conn, expiry);
-		if (ct && !(ct->flags & KTRACK_F_REPLIED))
-			return ct;
+	for (i = 0; i < ARRAY_SIZE(ktrack_evict_classes); i++) {
+		enum ktrack_class c = ktrack_evict_classes[i];
+		struct list_head *first = READ_ONCE(s->expiry[c].next);
+		struct ktrack_conn *ct;
+		u32 q;
+
+		if (first == &s->expiry[c])
+			continue;
+		ct = list_entry(first, struct ktrack_conn, expiry);
+		if (READ_ONCE(ct->flags) & (KTRACK_F_REPLIED | KTRACK_F_DEAD))
+			continue;
+		/* when it was queued: entries of different classes compare by that */
+		q = READ_ONCE(ct->deadline) - ktrack_timeout(kn, c);
+		if (!best || (s32)(q - *queued) < 0) {
+			best = ct;
+			*queued = q;
+		}
 	}
-	return NULL;
+	return best;
 }
 
+/* The stripe with the oldest eligible head among @n stripes from @start, or NULL. */
+static struct ktrack_stripe *ktrack_evict_pick(struct ktrack_net *kn, unsigned int start,
+					       unsigned int n)
+{
+	struct ktrack_table *t = &kn->table;
+	struct ktrack_stripe *best = NULL;
+	u32 oldest = 0;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < n; i++) {
+		struct ktrack_stripe *s = &t->stripes[(start + i) & (t->nstripes - 1)];
+		u32 q = oldest;
+
+		if (ktrack_evict_candidate(kn, s, &q) && (!best || (s32)(q - oldest) < 0)) {
+			best = s;
+			oldest = q;
+		}
+	}
+	rcu_read_unlock();
+	return best;
+}
+
+/*
+ * Make room for one entry: evict the oldest never-answered entry among the list heads of up to
+ * KTRACK_EVICT_SCAN stripes (all of them in a small table; a rotating sample in a large one, whose
+ * stripes each hold the oldest of thousands). When the sample has none, every stripe is looked at
+ * before the new flow is refused; a full scan that finds nothing is not repeated for HZ/10. The
+ * heads are peeked at under RCU (entries are freed after a grace period), then the chosen stripe is
+ * locked and its head taken if it is still eligible.
+ */
 static bool ktrack_evict(struct ktrack_net *kn)
 {
 	struct ktrack_table *t = &kn->table;
-	unsigned int start = this_cpu_inc_return(ktrack_evict_cursor) * KTRACK_EVICT_SCAN;
-	unsigned int i, n = min_t(unsigned int, t->nstripes, KTRACK_EVICT_SCAN);
+	unsigned int n = min_t(unsigned int, t->nstripes, KTRACK_EVICT_SCAN);
+	unsigned int start = this_cpu_inc_return(ktrack_evict_cursor) * n;
+	struct ktrack_stripe *best;
+	struct ktrack_conn *victim;
+	u32 queued;
 
-	for (i = 0; i < n; i++) {
-		struct ktrack_stripe *s = &t->stripes[(start + i) & (t->nstripes - 1)];
-		struct ktrack_conn *victim;
-
-		if (list_empty(&s->expiry[KTRACK_CLASS_SYN_SENT]) &&
-		    list_empty(&s->expiry[KTRACK_CLASS_UDP]) &&
-		    list_empty(&s->expiry[KTRACK_CLASS_ICMP]))
-			continue;
-		spin_lock_bh(&s->lock);
-		victim = ktrack_evict_candidate(s);
-		if (victim)
-			ktrack_table_unlink(t, victim);
-		spin_unlock_bh(&s->lock);
-		if (victim) {
-			ktrack_conn_destroy(kn, victim, KTRACK_STAT_EVICTED);
-			return true;
-		}
+	best = ktrack_evict_pick(kn, start, n);
+	if (!best && n < t->nstripes &&
+	    time_after_eq(jiffies, READ_ONCE(t->evict_idle_until))) {
+		best = ktrack_evict_pick(kn, start + n, t->nstripes - n);
+		if (!best)
+			WRITE_ONCE(t->evict_idle_until, jiffies + HZ / 10);
 	}
-	return false;
+	if (!best)
+		return false;
+
+	spin_lock_bh(&best->lock);
+	victim = ktrack_evict_candidate(kn, best, &queued);
+	if (victim)
+		ktrack_table_unlink(t, victim);
+	spin_unlock_bh(&best->lock);
+	if (!victim)
+		return false;
+	ktrack_conn_destroy(kn, victim, KTRACK_STAT_EVICTED);
+	return true;
 }
 
 static void ktrack_conn_fill(struct ktrack_conn *ct, const struct ktrack_pkt *pkt)

@@ -28,6 +28,13 @@ void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_stripe *s, struct 
 /* Stop counting @ct against its source (it entered TIME_WAIT); stripe lock held. */
 void ktrack_conn_unsource(struct ktrack_net *kn, struct ktrack_conn *ct);
 
+/* Why an entry idle past its deadline goes: the end of TIME_WAIT completes its FIN exchange. */
+static inline enum ktrack_stat ktrack_expire_reason(const struct ktrack_conn *ct)
+{
+	return ktrack_conn_l4(ct) == KTRACK_L4_TCP && ct->state == KTRACK_TCP_TIME_WAIT ?
+		KTRACK_STAT_DEL_FIN : KTRACK_STAT_DEL_TIMEOUT;
+}
+
 /* The live-count index of @ct in struct ktrack_stats.tcp_live. */
 static inline unsigned int ktrack_conn_live_idx(const struct ktrack_conn *ct)
 {

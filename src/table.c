@@ -274,6 +274,7 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 			INIT_LIST_HEAD(&t->stripes[i].expiry[j]);
 	}
 	get_random_bytes(&t->key, sizeof(t->key));
+	t->evict_idle_until = jiffies;
 	err = percpu_counter_init(&t->count, 0, GFP_KERNEL);
 	if (err)
 		goto err_stripes;

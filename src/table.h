@@ -49,6 +49,7 @@ struct ktrack_table {
 	struct ktrack_stripe *stripes;
 	hsiphash_key_t key;
 	struct percpu_counter count;	/* live entries */
+	unsigned long evict_idle_until;	/* jiffies: a full scan found nothing to evict */
 };
 
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets);

@@ -172,7 +172,7 @@ static bool ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
 	if (!ct)
 		return false;
 	if (ktrack_conn_expired(ct, now)) {
-		ktrack_conn_delete(kn, ct, KTRACK_STAT_DEL_TIMEOUT);
+		ktrack_conn_delete(kn, ct, ktrack_expire_reason(ct));
 		return false;
 	}
 	ktrack_stat_inc(kn, KTRACK_STAT_FOUND);

@@ -1,160 +1,889 @@
 # shellcheck shell=bash
-# tests/lib/track.bash: helpers for the suites that test the connection-tracking engine (40-80):
-# reading /proc/net/ktrack and the counters, per-netns sysctls, a scriptable TCP peer, crafted TCP
-# connections (scapy) and a fast UDP flow generator. Load after common.bash:
+# tests/lib/track.bash: helpers for the suites that test the connection-tracking engine (40-80).
+# Load after common.bash:
 #   load ../lib/common
 #   load ../lib/track
-# Scratch files go under $KT_TMP (a tmpfs inside the VM).
+#
+# Under qemu TCG every exec of a program costs a lot (the host root is shared over 9p without
+# caching; Python takes seconds to start, scapy a minute to import), so these helpers spawn as
+# little as they can:
+#  - one agent per namespace does the sockets, the crafted packets (built with struct, no scapy) and
+#    the sysctls of its namespace; agents are forked into their namespace by one Python "zygote"
+#    started once per VM run; the shell talks to each over two FIFOs;
+#  - /proc/net/ktrack and /proc/net/stat/ktrack of a namespace are read as /proc/AGENT-PID/net/...,
+#    parsed in pure bash;
+#  - ksleep sleeps with a bash builtin;
+#  - the suites load ktrack once (kt_ensure_loaded) and make new namespaces for each test, so every
+#    test starts with empty tables, zero counters and default sysctls.
+# Agents are named after their role (srv, cli, srv2, ...); the helpers below take the agent name
+# where they need a namespace. kt_teardown kills the agents and removes their namespaces (then
+# cleanup_ns from common.bash for anything left).
 
 KT_TMP=${KT_TMP:-/tmp/ktrack-test}
-mkdir -p "$KT_TMP"
+[ -d "$KT_TMP" ] || mkdir -p "$KT_TMP"
+declare -gA KT_APID KT_ANS KT_ASEQ
+
+# ksleep SECONDS: sleep without starting a process.
+ksleep() {
+	if [ -z "${KT_SLEEPFD:-}" ]; then
+		[ -p "$KT_TMP/sleep.fifo" ] || mkfifo "$KT_TMP/sleep.fifo"
+		exec {KT_SLEEPFD}<>"$KT_TMP/sleep.fifo"
+	fi
+	read -r -t "$1" -u "$KT_SLEEPFD" _ || true
+}
+
+# now: seconds since the epoch, with microseconds, without a process.
+now() {
+	echo "$EPOCHREALTIME"
+}
 
 # ---------------------------------------------------------------------------------------------
-# /proc/net/ktrack
+# namespaces
 
-# kt_proc NETNS: the connection list of NETNS, runs of spaces squeezed to one.
+# kt_pair SRVNS CLINS: two new namespaces joined by a veth v-SRVNS/v-CLINS (two execs of ip); kt_setup
+# gives them their addresses.
+kt_pair() {
+	local srv=$1 cli=$2
+	ip -force -b - 2>/dev/null <<-EOF || true
+	netns del $srv
+	netns del $cli
+	EOF
+	ip -b - <<-EOF
+	netns add $srv
+	netns add $cli
+	link add v-$srv netns $srv type veth peer name v-$cli netns $cli
+	EOF
+}
+
+# kt_setup [SRVNS CLINS [SRVAGENT CLIAGENT]]: kt_pair, an agent in each namespace (default:
+# kt-srv/kt-cli with agents srv/cli), server 192.0.2.1/24 and 2001:db8::1/64, client .2 and ::2
+# (common.bash's addresses), everything up, reverse-path filtering off in the server so it accepts
+# crafted sources. ktrack is loaded before or after, as the test needs.
+kt_setup() {
+	local srv=${1:-kt-srv} cli=${2:-kt-cli} sa=${3:-srv} ca=${4:-cli}
+	kt_pair "$srv" "$cli"
+	kt_agent "$sa" "$srv" "v-$srv"
+	kt_agent "$ca" "$cli" "v-$cli"
+	agent "$sa" ifup "$SRV4/24" "$SRV6/64"
+	agent "$ca" ifup "$CLI4/24" "$CLI6/64"
+	agent "$sa" sysw net/ipv4/conf/all/rp_filter 0
+	agent "$sa" sysw net/ipv4/conf/v-"$srv"/rp_filter 0
+}
+
+# kt_ensure_loaded: ktrack loaded with its default parameters (for setup(): suites load it once and
+# keep it across tests, whose namespaces, and so tables, counters and sysctls, are new each time).
+# kt_load PARAM...: load it with parameters for one test; the next kt_ensure_loaded reloads.
+kt_ensure_loaded() {
+	if [ ! -d /sys/module/ktrack ] || [ -e "$KT_TMP/reload" ]; then
+		rm -f "$KT_TMP/reload"
+		ktrack_load
+	fi
+}
+
+kt_load() {
+	: >"$KT_TMP/reload"
+	ktrack_load "$@"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The agent: one Python process in a namespace, serving commands one at a time. `agent NAME CMD
+# ARG...` sends one and leaves the answer in $AR; its status is 1 when the answer starts with
+# "fail". Commands (TEXT is the rest of the line; IDs are the test's names for sockets):
+#   hello                              answers "ok" (the agent is up)
+#   mac                                MAC address of the agent's interface
+#   sysr PATH / sysw PATH VALUE        read / write /proc/sys/PATH ("fail EINVAL" when refused)
+#   listen PORT                        TCP listener (IPv4 and IPv6); accepted connections are
+#                                      named a<client port>, e.g. a40000
+#   connect ID HOST PORT [SPORT [BINDADDR [TIMEOUT]]]   TCP connect ("fail ..." if it does not
+#                                      complete within TIMEOUT, default 5 s)
+#   send ID TEXT / shut ID / close ID / rst ID       write, shutdown(WR), close (FIN), close with
+#                                      SO_LINGER 0 (RST)
+#   state ID                           connected, eof, closed, error or none
+#   wait_state ID STATE [SECONDS]      until the socket is in STATE
+#   wait_data ID TEXT [SECONDS]        until the socket received TEXT
+#   data ID                            what the socket received (newlines as spaces)
+# Every connected socket is read all the time; when its peer closes, it closes too (so a close by
+# one side is a full FIN exchange), like an ordinary server.
+#   udp_listen PORT echo|sink          a UDP socket answering each datagram, or never
+#   udp_send SPORT HOST PORT [N]       N datagrams (default 1) from SPORT, no answer awaited
+#   udp_rr SPORT HOST PORT N           N request/answer rounds from SPORT; answers how many
+#                                      answers came (3 s each at most)
+#   icmp_echo HOST ID [SECONDS]        one ICMP/ICMPv6 echo request with identifier ID; "ok" when
+#                                      the reply came, "fail noreply" otherwise
+#   raw PROTO HOST HEX                 one IP packet of protocol PROTO with payload HEX
+#   flows KIND DMAC SRC DST DPORT COUNT [SPORT0 [NSRC]]   COUNT frames written straight onto
+#                                      the agent's interface (the namespace's own stack does not
+#                                      see them), each a new flow: KIND udp (datagrams) or syn
+#                                      (TCP SYNs); source ports from SPORT0 (default 10000) up,
+#                                      cycling through NSRC (default 1) IPv4 sources from SRC
+#   craft ID SPORT DPORT [TS|- [ISN [4|6]]]   a crafted TCP connection from this namespace's
+#                                      address (sent as frames, as for flows; needs `peermac`)
+#   peermac MAC                        the destination MAC of crafted frames
+#   csyn ID                            SYN, wait for the SYN-ACK ("fail nosynack")
+#   cack ID / cdata ID TEXT            ACK / data segment with the current seq and ack
+#   cclose ID                          FIN, wait for the server's FIN, last ACK
+#   crst ID [OFFSET]                   RST at the current seq + OFFSET
+#   reset                              close every socket (RST) and forget crafted connections
+
+IFS= read -r -d '' _kt_agent_py <<'PYEOF' || true
+import ctypes, errno, fcntl, os, select, signal, socket, struct, sys, time
+
+tmp = os.environ.get("KT_TMP", "/tmp/ktrack-test")
+name = iface = None
+cin = cout = None
+
+tcp = {}        # id -> dict(sock, state, data)
+listeners = {}  # fd -> socket
+udpsrv = {}     # fd -> (socket, echo?)
+crafted = {}    # id -> Craft
+pkt = None      # AF_PACKET socket for crafted connections
+peermac = None
+
+_mac = []
+def mymac():
+    if not _mac:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        b = fcntl.ioctl(s.fileno(), 0x8927, struct.pack("256s", iface.encode()))  # SIOCGIFHWADDR
+        s.close()
+        _mac.append(":".join("%02x" % x for x in b[18:24]))
+    return _mac[0]
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def ip4hdr(src, dst, proto, plen):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + plen, 0, 0x4000, 64, proto, 0, src, dst)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:]
+
+def tcphdr(src, dst, v6, sport, dport, seq, ack, flags, opts=b"", data=b"", win=65535):
+    off = (20 + len(opts)) // 4
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, off << 4, flags, win, 0, 0) + opts + data
+    if v6:
+        ph = src + dst + struct.pack("!I3xB", len(t), 6)
+    else:
+        ph = src + dst + struct.pack("!BBH", 0, 6, len(t))
+    c = csum(ph + t)
+    return t[:16] + struct.pack("!H", c) + t[18:]
+
+def frame(src, dst, v6, proto, payload, dmac):
+    eth = bytes.fromhex(dmac.replace(":", "")) + bytes.fromhex(mymac().replace(":", ""))
+    if v6:
+        return eth + b"\x86\xdd" + struct.pack("!IHBB", 6 << 28, len(payload), proto, 64) + src + dst + payload
+    return eth + b"\x08\x00" + ip4hdr(src, dst, proto, len(payload)) + payload
+
+FIN, SYN, RST, PSH, ACK = 1, 2, 4, 8, 16
+FLAGS = {"F": FIN, "S": SYN, "R": RST, "P": PSH, "A": ACK}
+
+class Craft:
+    def __init__(self, sport, dport, ts, isn, v6):
+        self.sport, self.dport, self.ts, self.v6 = sport, dport, ts, v6
+        fam = socket.AF_INET6 if v6 else socket.AF_INET
+        self.src = socket.inet_pton(fam, "2001:db8::2" if v6 else "192.0.2.2")
+        self.dst = socket.inet_pton(fam, "2001:db8::1" if v6 else "192.0.2.1")
+        self.seq, self.ack, self.tsecr, self.q = isn, 0, 0, []
+
+    def send(self, flags, data=b"", seq=None):
+        opts = b""
+        if flags & SYN:
+            opts += struct.pack("!BBH", 2, 4, 1460)
+        if self.ts is not None:
+            opts += b"\x01\x01\x08\x0a" + struct.pack("!II", self.ts, self.tsecr)
+            self.ts += 1
+        s = self.seq if seq is None else seq
+        t = tcphdr(self.src, self.dst, self.v6, self.sport, self.dport, s,
+                   self.ack if flags & ACK else 0, flags, opts, data)
+        pkt.send(frame(self.src, self.dst, self.v6, 6, t, peermac))
+        if seq is None:
+            self.seq = (self.seq + len(data) + (1 if flags & (SYN | FIN) else 0)) % 2**32
+
+    def expect(self, pred, timeout=5):
+        end = time.time() + timeout
+        while True:
+            for p in self.q:
+                if pred(p):
+                    self.q.remove(p)
+                    if p["ts"] is not None:
+                        self.tsecr = p["ts"]
+                    return p
+            if time.time() >= end:
+                return None
+            n = len(self.q)
+            pump(end - time.time(), lambda: len(self.q) != n)
+
+def rx_frame(b):
+    et = b[12:14]
+    if et == b"\x08\x00":
+        ihl = (b[14] & 15) * 4
+        if b[23] != 6:
+            return
+        t = b[14 + ihl:]
+    elif et == b"\x86\xdd":
+        if b[20] != 6:
+            return
+        t = b[54:]
+    else:
+        return
+    if len(t) < 20:
+        return
+    sport, dport, seq, ack, off, flags = struct.unpack("!HHIIBB", t[:14])
+    hl = (off >> 4) * 4
+    ts, o = None, t[20:hl]
+    i = 0
+    while i < len(o):
+        if o[i] == 0:
+            break
+        if o[i] == 1:
+            i += 1
+            continue
+        if i + 1 >= len(o) or o[i + 1] < 2:
+            break
+        if o[i] == 8 and o[i + 1] == 10:
+            ts = struct.unpack("!I", o[i + 2:i + 6])[0]
+        i += o[i + 1]
+    for c in crafted.values():
+        if c.sport == dport and c.dport == sport:
+            c.q.append({"flags": flags, "seq": seq, "ack": ack, "len": len(t) - hl, "ts": ts})
+
+def tcp_rx(cid):
+    c = tcp[cid]
+    try:
+        d = c["sock"].recv(65536)
+    except OSError as e:
+        c["state"] = "error"
+        c["sock"].close()
+        return
+    if d:
+        c["data"] += d
+    else:
+        c["state"] = "closed"
+        c["sock"].close()
+
+def pump(timeout, until=None):
+    """Serve the sockets (not the commands) for up to timeout seconds, or until until() holds."""
+    end = time.time() + timeout
+    while True:
+        if until is not None and until():
+            return True
+        left = end - time.time()
+        if left <= 0:
+            return False
+        fds = list(listeners) + list(udpsrv)
+        fds += [c["sock"].fileno() for c in tcp.values() if c["state"] == "connected"]
+        if pkt is not None:
+            fds.append(pkt.fileno())
+        r, _, _ = select.select(fds, [], [], min(left, 0.05))
+        for fd in r:
+            if fd in listeners:
+                s, a = listeners[fd].accept()
+                s.setblocking(False)
+                tcp["a%d" % a[1]] = {"sock": s, "state": "connected", "data": b""}
+            elif fd in udpsrv:
+                s, echo = udpsrv[fd]
+                d, a = s.recvfrom(65536)
+                if echo:
+                    s.sendto(d, a)
+            elif pkt is not None and fd == pkt.fileno():
+                b, a = pkt.recvfrom(65536)
+                if a[2] != socket.PACKET_OUTGOING:
+                    rx_frame(b)
+            else:
+                for cid, c in list(tcp.items()):
+                    if c["state"] == "connected" and c["sock"].fileno() == fd:
+                        tcp_rx(cid)
+
+def fam(host):
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+def errname(e):
+    return "fail " + errno.errorcode.get(e.errno, str(e.errno)) if e.errno else "fail " + str(e)
+
+def do(args):
+    global pkt, peermac
+    cmd = args[0]
+    if cmd == "hello":
+        return "ok"
+    if cmd == "mac":
+        return mymac()
+    if cmd == "ifup":
+        s4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        def up(n):
+            r = fcntl.ioctl(s4.fileno(), 0x8913, struct.pack("16sH22x", n.encode(), 0))  # SIOCGIFFLAGS
+            fl = struct.unpack("16sH", r[:18])[1] | 1  # IFF_UP
+            fcntl.ioctl(s4.fileno(), 0x8914, struct.pack("16sH22x", n.encode(), fl))
+        up("lo")
+        with open("/proc/sys/net/ipv6/conf/%s/accept_dad" % iface, "w") as f:
+            f.write("0\n")
+        a4, l4 = args[1].split("/")
+        nm = iface.encode()
+        sin = lambda a: struct.pack("=H2x4s8x", socket.AF_INET, a)
+        fcntl.ioctl(s4.fileno(), 0x8916, struct.pack("16s16s8x", nm, sin(socket.inet_aton(a4))))  # SIOCSIFADDR
+        mask = struct.pack("!I", (0xffffffff << (32 - int(l4))) & 0xffffffff)
+        fcntl.ioctl(s4.fileno(), 0x891c, struct.pack("16s16s8x", nm, sin(mask)))  # SIOCSIFNETMASK
+        a6, l6 = args[2].split("/")
+        s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        fcntl.ioctl(s6.fileno(), 0x8916, struct.pack("=16sIi", socket.inet_pton(socket.AF_INET6, a6),
+                                                     int(l6), socket.if_nametoindex(iface)))
+        s6.close()
+        up(iface)
+        s4.close()
+        return "ok"
+    if cmd == "sysr":
+        try:
+            with open("/proc/sys/" + args[1]) as f:
+                return " ".join(f.read().split())
+        except OSError as e:
+            return errname(e)
+    if cmd == "sysw":
+        try:
+            fd = os.open("/proc/sys/" + args[1], os.O_WRONLY)
+            try:
+                os.write(fd, (args[2] + "\n").encode())
+            finally:
+                os.close(fd)
+            return "ok"
+        except OSError as e:
+            return errname(e)
+    if cmd == "listen":
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", int(args[1])))
+        s.listen(64)
+        listeners[s.fileno()] = s
+        return "ok"
+    if cmd == "connect":
+        cid, host, port = args[1], args[2], int(args[3])
+        sport = int(args[4]) if len(args) > 4 else 0
+        bind = args[5] if len(args) > 5 and args[5] != "-" else ""
+        timeout = float(args[6]) if len(args) > 6 else 5.0
+        s = socket.socket(fam(host), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if sport or bind:
+            s.bind((bind, sport))
+        s.setblocking(False)
+        err = s.connect_ex((host, port))
+        if err not in (0, errno.EINPROGRESS):
+            s.close()
+            return "fail " + errno.errorcode.get(err, str(err))
+        end = time.time() + timeout
+        while True:
+            _, w, _ = select.select([], [s], [], 0)
+            if w:
+                break
+            if time.time() >= end:
+                s.close()
+                return "fail timeout"
+            pump(min(0.05, end - time.time()))
+        err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if err:
+            s.close()
+            return "fail " + errno.errorcode.get(err, str(err))
+        tcp[cid] = {"sock": s, "state": "connected", "data": b""}
+        return "ok"
+    if cmd in ("send", "shut", "close", "rst"):
+        c = tcp.get(args[1])
+        if c is None or c["state"] != "connected":
+            return "fail state %s" % (c["state"] if c else "none")
+        s = c["sock"]
+        if cmd == "send":
+            s.setblocking(True)
+            s.sendall(" ".join(args[2:]).encode())
+            s.setblocking(False)
+        elif cmd == "shut":
+            s.shutdown(socket.SHUT_WR)
+        else:
+            if cmd == "rst":
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+            c["state"] = "closed"
+        return "ok"
+    if cmd == "state":
+        c = tcp.get(args[1])
+        return c["state"] if c else "none"
+    if cmd == "data":
+        c = tcp.get(args[1])
+        return c["data"].decode(errors="replace").replace("\n", " ") if c else "fail none"
+    if cmd == "wait_state":
+        secs = float(args[3]) if len(args) > 3 else 10
+        get = lambda: tcp[args[1]]["state"] if args[1] in tcp else "none"
+        if pump(secs, lambda: get() == args[2]):
+            return "ok"
+        return "fail state %s" % get()
+    if cmd == "wait_data":
+        secs = float(args[3]) if len(args) > 3 else 10
+        want = args[2].encode()
+        get = lambda: tcp[args[1]]["data"] if args[1] in tcp else b""
+        if pump(secs, lambda: want in get()):
+            return "ok"
+        return "fail data '%s'" % get().decode(errors="replace")
+    if cmd == "udp_listen":
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", int(args[1])))
+        udpsrv[s.fileno()] = (s, args[2] == "echo")
+        return "ok"
+    if cmd in ("udp_send", "udp_rr"):
+        sport, host, port = int(args[1]), args[2], int(args[3])
+        n = int(args[4]) if len(args) > 4 else 1
+        s = socket.socket(fam(host), socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", sport))
+        got = 0
+        for i in range(n):
+            s.sendto(b"ktrack %d" % i, (host, port))
+            if cmd == "udp_rr":
+                end = time.time() + 3
+                while time.time() < end:
+                    r, _, _ = select.select([s], [], [], 0.05)
+                    if r:
+                        s.recv(65536)
+                        got += 1
+                        break
+                    pump(0)
+        s.close()
+        return str(got) if cmd == "udp_rr" else "ok"
+    if cmd == "icmp_echo":
+        host, ident = args[1], int(args[2])
+        secs = float(args[3]) if len(args) > 3 else 3
+        v6 = ":" in host
+        if v6:
+            s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+            m = struct.pack("!BBHHH", 128, 0, 0, ident, 1) + b"ktrack"
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            m = struct.pack("!BBHHH", 8, 0, 0, ident, 1) + b"ktrack"
+            m = m[:2] + struct.pack("!H", csum(m)) + m[4:]
+        s.sendto(m, (host, 0))
+        end = time.time() + secs
+        while time.time() < end:
+            r, _, _ = select.select([s], [], [], 0.05)
+            if r:
+                b = s.recv(65536)
+                if not v6:
+                    b = b[(b[0] & 15) * 4:]
+                t, _, _, i = struct.unpack("!BBHH", b[:6])
+                if t == (129 if v6 else 0) and i == ident:
+                    s.close()
+                    return "ok"
+            pump(0)
+        s.close()
+        return "fail noreply"
+    if cmd == "raw":
+        proto, host = int(args[1]), args[2]
+        s = socket.socket(fam(host), socket.SOCK_RAW, proto)
+        s.sendto(bytes.fromhex(args[3]), (host, 0))
+        s.close()
+        return "ok"
+    if cmd == "flows":
+        kind, dmac, src, dst, dport, count = args[1:7]
+        sport0 = int(args[7]) if len(args) > 7 else 10000
+        nsrc = int(args[8]) if len(args) > 8 else 1
+        dport, count = int(dport), int(count)
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        s.bind((iface, 0))
+        d4 = socket.inet_aton(dst)
+        base = struct.unpack("!I", socket.inet_aton(src))[0]
+        srcs = [struct.pack("!I", base + k) for k in range(nsrc)]
+        hdrs = [frame(a, d4, False, 17, bytes(14), dmac)[:-14] for a in srcs]
+        n = 0
+        for i in range((count + nsrc - 1) // nsrc):
+            u = struct.pack("!HHHH", sport0 + i, dport, 14, 0) + b"ktrack"
+            for k, a in enumerate(srcs):
+                if n == count:
+                    break
+                if kind == "udp":
+                    s.send(hdrs[k] + u)
+                else:
+                    t = tcphdr(a, d4, False, sport0 + i, dport, 1000 + i, 0, SYN)
+                    s.send(frame(a, d4, False, 6, t, dmac))
+                n += 1
+        s.close()
+        return str(n)
+    if cmd == "peermac":
+        peermac = args[1]
+        return "ok"
+    if cmd == "craft":
+        if pkt is None:
+            pkt = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+            pkt.bind((iface, 0))
+        ts = None if len(args) < 5 or args[4] == "-" else int(args[4])
+        isn = int(args[5]) if len(args) > 5 else 1000
+        v6 = len(args) > 6 and args[6] == "6"
+        crafted[args[1]] = Craft(int(args[2]), int(args[3]), ts, isn, v6)
+        return "ok"
+    if cmd in ("csyn", "cack", "cdata", "cclose", "crst", "csend"):
+        c = crafted[args[1]]
+        if cmd == "csyn":
+            c.send(SYN)
+            sa = c.expect(lambda p: p["flags"] & (SYN | ACK) == SYN | ACK)
+            if sa is None:
+                return "fail nosynack"
+            c.ack = (sa["seq"] + 1) % 2**32
+            return "ok"
+        if cmd == "cack":
+            c.send(ACK)
+        elif cmd == "cdata":
+            c.send(ACK | PSH, " ".join(args[2:]).encode())
+        elif cmd == "csend":
+            f = 0
+            for ch in args[2]:
+                f |= FLAGS[ch]
+            c.send(f)
+        elif cmd == "crst":
+            off = int(args[2]) if len(args) > 2 else 0
+            c.send(RST, seq=(c.seq + off) % 2**32)
+        elif cmd == "cclose":
+            c.send(FIN | ACK)
+            fin = c.expect(lambda p: p["flags"] & FIN)
+            if fin is None:
+                return "fail nofin"
+            c.ack = (fin["seq"] + fin["len"] + 1) % 2**32
+            c.send(ACK)
+        return "ok"
+    if cmd == "reset":
+        for c in tcp.values():
+            if c["state"] == "connected":
+                c["sock"].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                c["sock"].close()
+        tcp.clear()
+        crafted.clear()
+        return "ok"
+    return "fail unknown command " + cmd
+
+def serve(rfd, wfd, handle):
+    """Answer the commands of one FIFO pair, serving the sockets in between."""
+    buf = b""
+    while True:
+        r, _, _ = select.select([rfd], [], [], 0)
+        if not r:
+            try:
+                pump(0.2, lambda: bool(select.select([rfd], [], [], 0)[0]))
+            except Exception as e:
+                sys.stderr.write("%s: %s: %s\n" % (name, type(e).__name__, e))
+            continue
+        buf += os.read(rfd, 65536)
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            words = line.decode().split()
+            if not words:
+                continue
+            seq, args = words[0], words[1:]
+            try:
+                res = handle(args)
+            except Exception as e:
+                res = "fail %s: %s" % (type(e).__name__, e)
+            os.write(wfd, ("%s %s\n" % (seq, res.replace("\n", " "))).encode())
+
+def fifos(n):
+    return (os.open(os.path.join(tmp, n + ".in"), os.O_RDWR | os.O_NONBLOCK),
+            os.open(os.path.join(tmp, n + ".out"), os.O_RDWR))
+
+# The zygote: started once (Python starts slowly under TCG), it forks one agent per namespace:
+# "spawn NAME NETNS IFACE" answers the agent's pid once it is in NETNS.
+libc = ctypes.CDLL(None, use_errno=True)
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+zin, zout = fifos("zygote")
+
+def zygote(args):
+    global name, iface, cin, cout
+    if args[0] == "hello":
+        return "ok"
+    if args[0] != "spawn":
+        return "fail unknown command " + args[0]
+    nsfd = os.open("/run/netns/" + args[2], os.O_RDONLY)
+    for ext in (".in", ".out"):
+        f = os.path.join(tmp, args[1] + ext)
+        if os.path.exists(f):
+            os.unlink(f)
+        os.mkfifo(f)
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        os.close(zin)
+        os.close(zout)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if libc.setns(nsfd, 0x40000000) != 0:  # CLONE_NEWNET
+            os.write(wr, b"fail setns %d" % ctypes.get_errno())
+            os._exit(1)
+        os.close(nsfd)
+        name, iface = args[1], args[3]
+        cin, cout = fifos(name)
+        os.write(wr, b"%d" % os.getpid())
+        os.close(wr)
+        try:
+            serve(cin, cout, do)
+        finally:
+            os._exit(0)
+    os.close(nsfd)
+    os.close(wr)
+    res = os.read(rd, 100).decode()
+    os.close(rd)
+    return res
+
+serve(zin, zout, zygote)
+PYEOF
+[ -e "$KT_TMP/agent.py" ] || printf '%s' "$_kt_agent_py" >"$KT_TMP/agent.py"
+
+# kt_agent NAME NETNS IFACE: starts agent NAME in NETNS (IFACE: its interface, for crafted frames).
+# Agents are forked by one zygote Python process that lives in the initial namespace for the whole
+# VM run (started by the first kt_agent), so no test waits for Python to start.
+kt_agent() {
+	local name=$1 ns=$2 ifc=$3 zpid=
+	read -r zpid <"$KT_TMP/zygote.pid" 2>/dev/null || true
+	if [ -z "$zpid" ] || [ ! -e "/proc/$zpid" ]; then
+		rm -f "$KT_TMP/zygote.in" "$KT_TMP/zygote.out"
+		mkfifo "$KT_TMP/zygote.in" "$KT_TMP/zygote.out"
+		local tmp=$KT_TMP
+		KT_TMP=$tmp "$PY" "$tmp/agent.py" </dev/null >>"$KT_TMP/agent.log" 2>&1 3>&- &
+		echo $! >"$KT_TMP/zygote.pid"
+		KT_ASEQ[zygote]=0
+	fi
+	KT_ASEQ[zygote]=${KT_ASEQ[zygote]:-$RANDOM$RANDOM}
+	agent zygote spawn "$name" "$ns" "$ifc" || return 1
+	KT_APID[$name]=$AR
+	KT_ANS[$name]=$ns
+	KT_ASEQ[$name]=0
+}
+
+# agent NAME CMD [ARG...]: one command; the answer in $AR, status 1 when it starts with "fail".
+# Waits at most $KT_AGENT_TIMEOUT (default 300) seconds.
+agent() {
+	local name=$1 seq fdi fdo s r pid end
+	shift
+	seq=$((${KT_ASEQ[$name]:?no agent $name} + 1))
+	KT_ASEQ[$name]=$seq
+	exec {fdi}<>"$KT_TMP/$name.in" {fdo}<>"$KT_TMP/$name.out"
+	echo "$seq $*" >&"$fdi"
+	AR=
+	pid=${KT_APID[$name]:-}
+	[ "$name" != zygote ] || read -r pid <"$KT_TMP/zygote.pid"
+	end=$((EPOCHSECONDS + ${KT_AGENT_TIMEOUT:-300}))
+	while :; do
+		if read -r -t 2 -u "$fdo" s r; then
+			[ "$s" = "$seq" ] && { AR=$r; break; }
+			continue
+		fi
+		if [ ! -e "/proc/$pid" ]; then
+			AR="fail agent $name is gone"
+			break
+		fi
+		if [ "$EPOCHSECONDS" -gt "$end" ]; then
+			AR="fail agent $name did not answer '$*'"
+			break
+		fi
+	done
+	exec {fdi}>&- {fdo}>&-
+	case "$AR" in
+	fail*)
+		echo "agent $name: $* -> $AR" >&2
+		return 1
+		;;
+	esac
+	return 0
+}
+
+# ---------------------------------------------------------------------------------------------
+# /proc/net/ktrack of an agent's namespace
+
+# kt_read AGENT: KT_LINES, the lines of its /proc/net/ktrack with runs of spaces squeezed to one.
+kt_read() {
+	local l raw f
+	KT_LINES=()
+	mapfile -t raw <"/proc/${KT_APID[$1]}/net/ktrack" || return 1
+	for l in "${raw[@]}"; do
+		read -r -a f <<<"$l"
+		KT_LINES+=("${f[*]}")
+	done
+}
+
+# kt_proc AGENT: print them.
 kt_proc() {
-	nsx "$1" cat /proc/net/ktrack | tr -s ' '
+	kt_read "$1" && printf '%s\n' "${KT_LINES[@]}"
 }
 
-# kt_line NETNS PROTO ORIG-TUPLE: the (squeezed) line of NETNS whose protocol name is PROTO and whose
-# original tuple is ORIG-TUPLE ("src=A dst=B sport=P dport=Q" or "src=A dst=B type=8 code=0 id=N").
-# Status 1 when there is none.
-kt_line() {
-	kt_proc "$1" | awk -v proto="$2" -v tuple="$3" '
-		$3 != proto { next }
-		{ i = index($0, " src="); if (i && substr($0, i + 1, length(tuple) + 1) == tuple " ") { print; n++ } }
-		END { exit n ? 0 : 1 }'
+# kt_find AGENT PROTO ORIG-TUPLE: KT_LINE, the line whose protocol name is PROTO and whose original
+# tuple starts with ORIG-TUPLE ("src=A dst=B sport=P dport=Q" or "src=A dst=B type=8 code=0 id=N");
+# status 1 (KT_LINE empty) when there is none.
+kt_find() {
+	local l rest
+	KT_LINE=
+	kt_read "$1" || return 1
+	for l in "${KT_LINES[@]}"; do
+		[[ "$l" == "ipv"[46]" "*" $2 "* ]] || continue
+		rest=${l#* src=}
+		[ "$rest" != "$l" ] || continue
+		if [[ "src=$rest " == "$3 "* ]]; then
+			KT_LINE=$l
+			return 0
+		fi
+	done
+	return 1
 }
 
-# kt_has NETNS PROTO ORIG-TUPLE: there is such a line.
+# kt_has AGENT PROTO ORIG-TUPLE
 kt_has() {
-	kt_line "$@" >/dev/null
+	kt_find "$@"
 }
 
-# tuple SRC DST SPORT DPORT: an original tuple as kt_line wants it.
+# tuple SRC DST SPORT DPORT
 tuple() {
 	echo "src=$1 dst=$2 sport=$3 dport=$4"
 }
 
-# kt_field LINE N: field N of a squeezed line (5: seconds to expiry, 6: TCP state).
+# kt_field N: field N of $KT_LINE (5: seconds to expiry, 6: TCP state).
 kt_field() {
-	echo "$1" | awk -v n="$2" '{ print $n }'
+	local f
+	read -r -a f <<<"$KT_LINE"
+	echo "${f[$(($1 - 1))]}"
 }
 
-# kt_state NETNS ORIG-TUPLE: the TCP state of that entry, or "none".
+# kt_state AGENT ORIG-TUPLE: KT_STATE, the TCP state of that entry, or "none".
 kt_state() {
-	local l
-	l=$(kt_line "$1" tcp "$2") || { echo none; return 0; }
-	kt_field "$l" 6
+	local f
+	KT_STATE=none
+	kt_find "$1" tcp "$2" || return 0
+	read -r -a f <<<"$KT_LINE"
+	KT_STATE=${f[5]}
 }
 
-# kt_wait_state NETNS ORIG-TUPLE STATE [SECONDS]: until the TCP entry is in STATE ("none": gone).
+# kt_wait_state AGENT ORIG-TUPLE STATE [SECONDS]: until the TCP entry is in STATE (none: gone).
 kt_wait_state() {
-	local ns=$1 t=$2 want=$3 secs=${4:-10} i s
-	for i in $(seq $((secs * 10))); do
-		s=$(kt_state "$ns" "$t")
-		[ "$s" = "$want" ] && return 0
-		sleep 0.1
+	local end=$((EPOCHSECONDS + ${4:-10}))
+	while :; do
+		kt_state "$1" "$2"
+		[ "$KT_STATE" = "$3" ] && return 0
+		[ "$EPOCHSECONDS" -le "$end" ] || break
+		ksleep 0.05
 	done
-	echo "kt_wait_state: $ns $t is $s, not $want after ${secs}s" >&2
-	kt_proc "$ns" >&2
-	return 1
-}
-
-# kt_wait_gone NETNS PROTO ORIG-TUPLE [SECONDS]: until there is no such line.
-kt_wait_gone() {
-	local i secs=${4:-10}
-	for i in $(seq $((secs * 10))); do
-		kt_has "$1" "$2" "$3" || return 0
-		sleep 0.1
-	done
-	echo "kt_wait_gone: still there after ${secs}s:" >&2
-	kt_line "$1" "$2" "$3" >&2
-	return 1
-}
-
-# kt_wait_line NETNS PROTO ORIG-TUPLE [SECONDS]: until there is such a line.
-kt_wait_line() {
-	local i secs=${4:-10}
-	for i in $(seq $((secs * 10))); do
-		kt_has "$1" "$2" "$3" && return 0
-		sleep 0.1
-	done
-	echo "kt_wait_line: no $2 $3 in $1 after ${secs}s:" >&2
+	echo "$1: $2 is $KT_STATE, not $3 after ${4:-10}s; /proc/net/ktrack:" >&2
 	kt_proc "$1" >&2
 	return 1
 }
 
-# kt_nlines NETNS: lines in /proc/net/ktrack.
+# kt_wait_gone AGENT PROTO ORIG-TUPLE [SECONDS]
+kt_wait_gone() {
+	local end=$((EPOCHSECONDS + ${4:-10}))
+	while kt_find "$1" "$2" "$3"; do
+		if [ "$EPOCHSECONDS" -gt "$end" ]; then
+			echo "$1: still there after ${4:-10}s: $KT_LINE" >&2
+			return 1
+		fi
+		ksleep 0.05
+	done
+}
+
+# kt_wait_line AGENT PROTO ORIG-TUPLE [SECONDS]
+kt_wait_line() {
+	local end=$((EPOCHSECONDS + ${4:-10}))
+	until kt_find "$1" "$2" "$3"; do
+		if [ "$EPOCHSECONDS" -gt "$end" ]; then
+			echo "$1: no $2 $3 after ${4:-10}s; /proc/net/ktrack:" >&2
+			kt_proc "$1" >&2
+			return 1
+		fi
+		ksleep 0.05
+	done
+}
+
+# kt_nlines AGENT: lines in its /proc/net/ktrack.
 kt_nlines() {
-	nsx "$1" cat /proc/net/ktrack | wc -l
+	local raw
+	mapfile -t raw <"/proc/${KT_APID[$1]}/net/ktrack"
+	echo "${#raw[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------
 # sysctls and counters
 
-# ksys NETNS NAME: net.ktrack.NAME in NETNS.
+# ksys AGENT NAME: net.ktrack.NAME in the agent's namespace (in $AR, and printed).
 ksys() {
-	nsx "$1" sysctl -n "net.ktrack.$2"
+	agent "$1" sysr "net/ktrack/$2" && echo "$AR"
 }
 
-# ksys_set NETNS NAME VALUE: sets it, fails when the kernel refuses.
+# ksys_set AGENT NAME VALUE: write net.ktrack.NAME; status 1 (and "fail ERRNO" in $AR) if refused.
 ksys_set() {
-	nsx "$1" sysctl -q -w "net.ktrack.$2=$3" >/dev/null
+	agent "$1" sysw "net/ktrack/$2" "$3"
 }
 
-# kt_count NETNS: net.ktrack.count.
+# kt_count AGENT: net.ktrack.count.
 kt_count() {
 	ksys "$1" count
 }
 
-# kt_wait_count NETNS N [SECONDS]: until net.ktrack.count is N.
+# kt_wait_count AGENT N [SECONDS]: until net.ktrack.count is N.
 kt_wait_count() {
-	local i c secs=${3:-10}
-	for i in $(seq $((secs * 10))); do
-		c=$(kt_count "$1")
-		[ "$c" = "$2" ] && return 0
-		sleep 0.1
+	local end=$((EPOCHSECONDS + ${3:-10}))
+	while :; do
+		agent "$1" sysr net/ktrack/count || return 1
+		[ "$AR" = "$2" ] && return 0
+		[ "$EPOCHSECONDS" -le "$end" ] || break
+		ksleep 0.1
 	done
-	echo "kt_wait_count: $1 count is $c, not $2 after ${secs}s" >&2
+	echo "$1: count is $AR, not $2 after ${3:-10}s" >&2
 	return 1
 }
 
-# ksnap NETNS NAME...: remember counters; kdelta NETNS NAME: how much one moved since.
+# kst AGENT NAME: a /proc/net/stat/ktrack column summed over CPUs (in $KV, and printed).
+kst() {
+	local rows hdr f i c=-1 s=0
+	mapfile -t rows <"/proc/${KT_APID[$1]}/net/stat/ktrack" || return 1
+	read -r -a hdr <<<"${rows[0]}"
+	for i in "${!hdr[@]}"; do
+		[ "${hdr[$i]}" = "$2" ] && c=$i
+	done
+	if [ "$c" -lt 0 ]; then
+		echo "no column $2 in /proc/net/stat/ktrack" >&2
+		return 2
+	fi
+	for i in "${rows[@]:1}"; do
+		read -r -a f <<<"$i"
+		s=$((s + f[c]))
+	done
+	KV=$s
+	echo "$s"
+}
+
+# ksnap AGENT NAME...: remember counters; kdelta AGENT NAME: how far one moved since (in $KD).
 ksnap() {
-	local ns=$1 n
+	local a=$1 n
 	shift
 	for n in "$@"; do
-		eval "_ksnap_${ns//-/_}_$n=$(kstat "$n" "$ns")"
+		kst "$a" "$n" >/dev/null || return 1
+		eval "_ksnap_${a}_$n=$KV"
 	done
 }
 
 kdelta() {
 	local v
-	eval "v=\${_ksnap_${1//-/_}_$2:?no ksnap of $2 in $1}"
-	echo $(($(kstat "$2" "$1") - v))
+	eval "v=\${_ksnap_${1}_$2:?no ksnap of $2 for $1}"
+	kst "$1" "$2" >/dev/null || return 1
+	KD=$((KV - v))
+	echo "$KD"
 }
 
-# kexpect NETNS NAME N: the counter moved by exactly N since ksnap (says what it saw when not).
+# kexpect AGENT NAME N: the counter moved by exactly N since ksnap.
 kexpect() {
-	local d
-	d=$(kdelta "$1" "$2")
-	[ "$d" -eq "$3" ] && return 0
-	echo "counter $2 in $1 moved by $d, expected $3" >&2
+	kdelta "$1" "$2" >/dev/null || return 1
+	[ "$KD" -eq "$3" ] && return 0
+	echo "$1: counter $2 moved by $KD, expected $3" >&2
 	return 1
 }
 
-# kexpect_ge NETNS NAME N: the counter moved by at least N.
+# kexpect_ge AGENT NAME N: the counter moved by at least N.
 kexpect_ge() {
-	local d
-	d=$(kdelta "$1" "$2")
-	[ "$d" -ge "$3" ] && return 0
-	echo "counter $2 in $1 moved by $d, expected at least $3" >&2
+	kdelta "$1" "$2" >/dev/null || return 1
+	[ "$KD" -ge "$3" ] && return 0
+	echo "$1: counter $2 moved by $KD, expected at least $3" >&2
 	return 1
 }
 
-# kmsg_mark / kmsg_since: kernel messages logged after the mark.
+# kmsg_mark / kmsg_since: the kernel log lines logged after the mark.
 kmsg_mark() {
 	_kmsg_mark=$(dmesg | wc -l)
 }
@@ -164,394 +893,93 @@ kmsg_since() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# namespaces
+# traffic shortcuts
 
-# kt_pair: kt-srv and kt-cli joined by a veth (common.bash's pair), reverse-path filtering off in the
-# server so it accepts crafted sources.
-kt_pair() {
-	pair kt-srv kt-cli
-	nsx kt-srv sysctl -q -w net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.conf.v-kt-srv.rp_filter=0
-}
-
-# mac NETNS IFACE
-mac() {
-	nsx "$1" cat "/sys/class/net/$2/address"
-}
-
-# bg NETNS CMD...: runs CMD in NETNS in the background, away from bats' file descriptors; its output
-# goes to $KT_TMP/bg.log. cleanup_ns kills it with the namespace.
-bg() {
-	nsx "$@" </dev/null >>"$KT_TMP/bg.log" 2>&1 3>&- &
-}
-
-# sink NETNS PORT [FILE]: a TCP server on PORT (IPv4 and IPv6) that appends what it receives to FILE
-# (default /dev/null) and closes each connection when its client does.
-sink() {
-	local out=${3:-/dev/null}
-	[ "$out" = /dev/null ] || : >"$out"
-	bg "$1" socat -u TCP6-LISTEN:"$2",reuseaddr,fork,ipv6only=0 OPEN:"$out",creat,append
-	wait_port "$1" "$2"
-}
-
-# udp_sink NETNS PORT: UDP receiver that never answers.
-udp_sink() {
-	bg "$1" socat -u UDP6-RECV:"$2",ipv6only=0 OPEN:/dev/null
-	wait_udp "$1" "$2"
-}
-
-# udp_echo NETNS PORT: UDP server that answers every datagram with the same bytes.
-udp_echo() {
-	bg "$1" "$PY" -c "
-import socket
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-s.bind(('::', $2))
-while True:
-    d, a = s.recvfrom(2048)
-    s.sendto(d, a)
-"
-	wait_udp "$1" "$2"
-}
-
-# wait_udp NETNS PORT: until a UDP socket is bound to PORT in NETNS.
-wait_udp() {
-	local i
-	for i in $(seq 100); do
-		nsx "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "nothing bound to udp $2 in $1" >&2
-	return 1
-}
-
-# ---------------------------------------------------------------------------------------------
-# A scriptable TCP endpoint: one Python process per connection, driven through files.
-#   peer NAME NETNS connect HOST PORT [SPORT [BINDADDR]]   connect (KT_CONNECT_TIMEOUT, default 5 s)
-#   peer NAME NETNS accept PORT                            listen (IPv4 and IPv6) and accept one
-# peer waits until the connection is up (or failed: status 1). The endpoint appends what it receives
-# to $KT_TMP/NAME.data and closes its side when the other side closes (so a client's close is a full
-# FIN exchange). peer_do NAME COMMAND sends it one of:
-#   send TEXT   write TEXT
-#   close       close (FIN)
-#   rst         close with SO_LINGER 0 (RST)
-#   shut        shutdown(SHUT_WR) only
-# $KT_TMP/NAME.state holds: listening, connected, failed: ERR, eof, closed.
-
-cat >"$KT_TMP/peer.py" <<'PYEOF'
-import os, select, socket, struct, sys, time
-name, mode = sys.argv[1], sys.argv[2]
-base = os.path.join(os.environ.get("KT_TMP", "/tmp/ktrack-test"), name)
-
-def state(s):
-    with open(base + ".state.tmp", "w") as f:
-        f.write(s + "\n")
-    os.rename(base + ".state.tmp", base + ".state")
-
-open(base + ".data", "wb").close()
-if mode == "connect":
-    host, port = sys.argv[3], int(sys.argv[4])
-    sport = int(sys.argv[5]) if len(sys.argv) > 5 else 0
-    bindaddr = sys.argv[6] if len(sys.argv) > 6 else ""
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if sport or bindaddr:
-        s.bind((bindaddr, sport))
-    s.settimeout(float(os.environ.get("KT_CONNECT_TIMEOUT", "5")))
-    try:
-        s.connect((host, port))
-    except OSError as e:
-        state("failed: %s" % e)
-        sys.exit(1)
-else:
-    port = int(sys.argv[3])
-    ls = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    ls.bind(("::", port))
-    ls.listen(8)
-    state("listening")
-    s, _ = ls.accept()
-    ls.close()
-state("connected")
-s.setblocking(False)
-cmd = base + ".cmd"
-open_ = True
-while True:
-    if os.path.exists(cmd):
-        with open(cmd) as f:
-            c = f.read().rstrip("\n")
-        os.unlink(cmd)
-        verb, _, arg = c.partition(" ")
-        if verb == "send":
-            s.setblocking(True)
-            s.sendall(arg.encode())
-            s.setblocking(False)
-        elif verb == "shut":
-            s.shutdown(socket.SHUT_WR)
-        elif verb == "rst":
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            s.close()
-            state("closed")
-            break
-        elif verb == "close":
-            s.close()
-            state("closed")
-            break
-    r, _, _ = select.select([s], [], [], 0.05)
-    if r:
-        try:
-            d = s.recv(65536)
-        except OSError as e:
-            state("failed: %s" % e)
-            break
-        if d:
-            with open(base + ".data", "ab") as f:
-                f.write(d)
-        else:
-            state("eof")
-            s.close()
-            state("closed")
-            break
-# linger a little so the kernel finishes the close while the process still exists
-time.sleep(0.5)
-PYEOF
-
-peer() {
-	local name=$1 ns=$2 i s
-	shift 2
-	rm -f "$KT_TMP/$name".{state,cmd,data}
-	KT_TMP=$KT_TMP nsx "$ns" "$PY" "$KT_TMP/peer.py" "$name" "$@" </dev/null >>"$KT_TMP/bg.log" 2>&1 3>&- &
-	for i in $(seq 300); do
-		s=$(cat "$KT_TMP/$name.state" 2>/dev/null) || s=
-		case "$s" in
-		listening | connected) return 0 ;;
-		failed*) echo "peer $name: $s" >&2; return 1 ;;
-		esac
-		sleep 0.1
-	done
-	echo "peer $name: no state after 30s" >&2
-	return 1
-}
-
-# peer_do NAME COMMAND: hand the endpoint a command and wait until it took it.
-peer_do() {
-	local name=$1 i
-	shift
-	echo "$*" >"$KT_TMP/$name.cmd.tmp"
-	mv "$KT_TMP/$name.cmd.tmp" "$KT_TMP/$name.cmd"
-	for i in $(seq 100); do
-		[ -e "$KT_TMP/$name.cmd" ] || return 0
-		sleep 0.1
-	done
-	echo "peer $name did not take '$*'" >&2
-	return 1
-}
-
-# peer_wait NAME STATE [SECONDS]: until the endpoint's state is STATE.
-peer_wait() {
-	local i s secs=${3:-10}
-	for i in $(seq $((secs * 10))); do
-		s=$(cat "$KT_TMP/$1.state" 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "peer $1 is '$s', not '$2' after ${secs}s" >&2
-	return 1
-}
-
-# peer_data NAME: what the endpoint received so far.
-peer_data() {
-	cat "$KT_TMP/$1.data"
-}
-
-# wait_file FILE TEXT [SECONDS]: until FILE contains TEXT.
-wait_file() {
-	local i secs=${3:-10}
-	for i in $(seq $((secs * 10))); do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "no '$2' in $1 after ${secs}s: '$(cat "$1" 2>/dev/null)'" >&2
-	return 1
-}
-
-# wait_gone_sock NETNS STATE SPORT: until NETNS has a TCP socket of local port SPORT in ss STATE
-# (e.g. time-wait), at most 10 s.
-wait_sock() {
-	local i
-	for i in $(seq 100); do
-		nsx "$1" ss -Htan state "$2" "sport = :$3" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "no $2 socket of port $3 in $1" >&2
-	nsx "$1" ss -tan >&2
-	return 1
-}
-
-# ---------------------------------------------------------------------------------------------
-# Crafted TCP (scapy), sent from kt-cli straight onto the veth (bypassing kt-cli's stack) to a real
-# listening socket in kt-srv. kt-cli must not answer the server itself: craft_setup drops kt-cli's
-# outgoing RSTs. A test writes its Python after `from kt_craft import *`:
-#   c = Conn(sport, dport=8080, ts=None, v6=False, isn=1000)
-#   c.handshake()          SYN, SYN-ACK, ACK; returns the SYN-ACK or None
-#   c.syn()                SYN only; returns the SYN-ACK or None
-#   c.send(flags, data=b"", seq=None)     one segment with the current seq/ack
-#   c.close()              FIN, wait for the server's FIN, last ACK; True when all went through
-#   c.rst(offset=0)        RST at seq + offset
-# Run it with: craft <<'EOF' ... EOF (stdout: what the script prints).
-
-cat >"$KT_TMP/kt_craft.py" <<'PYEOF'
-import os, sys, threading, time
-from scapy.all import conf, Ether, IP, IPv6, TCP, AsyncSniffer, sendp
-conf.verb = 0
-IFACE = os.environ.get("KT_IFACE", "v-kt-cli")
-DMAC = os.environ["KT_DMAC"]
-
-class Conn:
-    def __init__(self, sport, dport=8080, ts=None, v6=False, isn=1000,
-                 src=None, dst=None):
-        self.sport, self.dport, self.ts, self.v6 = sport, dport, ts, v6
-        self.src = src or ("2001:db8::2" if v6 else "192.0.2.2")
-        self.dst = dst or ("2001:db8::1" if v6 else "192.0.2.1")
-        self.seq, self.ack, self.tsecr = isn, 0, 0
-        self.got, self.cv = [], threading.Condition()
-        started = threading.Event()
-        self.sn = AsyncSniffer(iface=IFACE, store=False, prn=self._rx,
-                               lfilter=self._mine, started_callback=started.set)
-        self.sn.start()
-        started.wait(10)
-
-    def _mine(self, p):
-        return TCP in p and p[TCP].sport == self.dport and p[TCP].dport == self.sport
-
-    def _rx(self, p):
-        with self.cv:
-            self.got.append(p)
-            self.cv.notify_all()
-
-    def expect(self, pred, timeout=5):
-        end = time.time() + timeout
-        with self.cv:
-            while True:
-                for p in self.got:
-                    if pred(p[TCP]):
-                        self.got.remove(p)
-                        return p[TCP]
-                left = end - time.time()
-                if left <= 0:
-                    return None
-                self.cv.wait(left)
-
-    def pkt(self, flags, data=b"", seq=None):
-        ip = IPv6(src=self.src, dst=self.dst) if self.v6 else IP(src=self.src, dst=self.dst)
-        opts = [("Timestamp", (self.ts, self.tsecr))] if self.ts is not None else []
-        return (Ether(dst=DMAC) / ip /
-                TCP(sport=self.sport, dport=self.dport, flags=flags,
-                    seq=self.seq if seq is None else seq,
-                    ack=self.ack if "A" in flags else 0, window=65535, options=opts) / data)
-
-    def send(self, flags, data=b"", seq=None):
-        sendp(self.pkt(flags, data, seq), iface=IFACE)
-        if seq is None:
-            self.seq += len(data) + (1 if ("S" in flags or "F" in flags) else 0)
-        if self.ts is not None:
-            self.ts += 1
-
-    def _opts(self, t):
-        for o in t.options:
-            if o[0] == "Timestamp":
-                self.tsecr = o[1][0]
-
-    def syn(self, timeout=5):
-        self.send("S")
-        sa = self.expect(lambda t: t.flags.S and t.flags.A, timeout)
-        if sa is not None:
-            self.ack = sa.seq + 1
-            self._opts(sa)
-        return sa
-
-    def handshake(self):
-        sa = self.syn()
-        if sa is not None:
-            self.send("A")
-        return sa
-
-    def close(self, timeout=5):
-        self.send("FA")
-        fin = self.expect(lambda t: t.flags.F, timeout)
-        if fin is None:
-            return False
-        self._opts(fin)
-        self.ack = fin.seq + len(fin.payload) + 1
-        self.send("A")
-        return True
-
-    def rst(self, offset=0):
-        self.send("R", seq=(self.seq + offset) % 2**32)
-PYEOF
-
-# craft_setup: kt-cli never answers crafted traffic with its own RSTs.
+# craft_setup [SRVAGENT CLIAGENT CLINS]: crafted TCP from the client: its own stack must not answer
+# the server's segments with RSTs, and crafted frames go to the server's MAC.
 craft_setup() {
-	nsx kt-cli nft -f - <<-'NFT'
+	local sa=${1:-srv} ca=${2:-cli} ns=${3:-kt-cli}
+	nsx "$ns" nft -f - <<-'NFT'
 	table inet kt_craft {
 		chain out { type filter hook output priority 0; tcp flags rst drop; }
 	}
 	NFT
+	agent "$sa" mac
+	agent "$ca" peermac "$AR"
 }
 
-# craft: runs the Python on stdin in kt-cli with kt_craft imported.
-craft() {
-	local dmac
-	dmac=$(mac kt-srv v-kt-srv)
-	KT_DMAC=$dmac PYTHONPATH=$KT_TMP nsx kt-cli "$PY" -c "
-import sys
-sys.path.insert(0, '$KT_TMP')
-from kt_craft import *
-exec(sys.stdin.read())
-"
+# srvmac [SRVAGENT]: the server interface's MAC in $SRVMAC.
+srvmac() {
+	agent "${1:-srv}" mac
+	# shellcheck disable=SC2034	# used by the suites
+	SRVMAC=$AR
 }
 
-# ---------------------------------------------------------------------------------------------
-# udp_flows NETNS IFACE DMAC SRC DST DPORT COUNT [SPORT0 [NSRC]]: COUNT UDP datagrams, each its own
-# flow, written as Ethernet frames onto IFACE (so the sending namespace's stack does not see them):
-# source ports SPORT0 (default 10000) upward, and when NSRC > 1 cycling through NSRC consecutive
-# IPv4 source addresses from SRC. Fast enough for 10^5 flows under TCG (one send per frame).
-udp_flows() {
-	nsx "$1" "$PY" - "${@:2}" <<'PYEOF'
-import socket, struct, sys
-_, iface, dmac, src, dst, dport, count = sys.argv[:7]
-sport0 = int(sys.argv[7]) if len(sys.argv) > 7 else 10000
-nsrc = int(sys.argv[8]) if len(sys.argv) > 8 else 1
-dport, count = int(dport), int(count)
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((iface, 0))
-with open("/sys/class/net/%s/address" % iface) as f:
-    smac = f.read().strip()
-eth = bytes.fromhex(dmac.replace(":", "")) + bytes.fromhex(smac.replace(":", "")) + b"\x08\x00"
-payload = b"ktrack"
-def csum(b):
-    x = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while x >> 16:
-        x = (x & 0xffff) + (x >> 16)
-    return ~x & 0xffff
-def iphdr(a):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + len(payload), 0, 0, 64, 17, 0,
-                    a, socket.inet_aton(dst))
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:]
-base = struct.unpack("!I", socket.inet_aton(src))[0]
-hdrs = [eth + iphdr(struct.pack("!I", base + k)) for k in range(nsrc)]
-ulen = 8 + len(payload)
-per = (count + nsrc - 1) // nsrc
-n = 0
-for i in range(per):
-    u = struct.pack("!HHHH", sport0 + i, dport, ulen, 0) + payload
-    for h in hdrs:
-        if n == count:
-            break
-        s.send(h + u)
-        n += 1
-print(n)
-PYEOF
+# elapsed_ms START: milliseconds since START (from now).
+elapsed_ms() {
+	local a=${EPOCHREALTIME/./} b=${1/./}
+	echo $(((a - b) / 1000))
+}
+
+# match TEXT REGEX: TEXT matches the extended REGEX; says both when not.
+match() {
+	[[ "$1" =~ $2 ]] && return 0
+	printf 'no match:\n  text:  %s\n  regex: %s\n' "$1" "$2" >&2
+	return 1
+}
+
+# between LOW N HIGH: LOW <= N <= HIGH, with a message when not.
+between() {
+	[ "$1" -le "$2" ] && [ "$2" -le "$3" ] && return 0
+	echo "$2 is not within $1..$3" >&2
+	return 1
+}
+
+# kt_diag: what the agents' namespaces track and their non-zero counters (for a failed test).
+kt_diag() {
+	local a rows hdr f i s c
+	for a in "${!KT_APID[@]}"; do
+		[ -r "/proc/${KT_APID[$a]}/net/stat/ktrack" ] || continue
+		echo "# --- $a (${KT_ANS[$a]}): /proc/net/ktrack"
+		kt_proc "$a" | head -n 40
+		mapfile -t rows <"/proc/${KT_APID[$a]}/net/stat/ktrack"
+		read -r -a hdr <<<"${rows[0]}"
+		s=
+		for c in "${!hdr[@]}"; do
+			[ "$c" -gt 0 ] || continue
+			i=0
+			for f in "${rows[@]:1}"; do
+				read -r -a f <<<"$f"
+				i=$((i + f[c]))
+			done
+			[ "$i" -eq 0 ] || s+=" ${hdr[$c]}=$i"
+		done
+		echo "# counters:$s"
+	done
+	echo "# --- kernel log (ktrack, last 20)"
+	dmesg | grep -a ktrack | tail -n 20
+}
+
+# kt_teardown: diagnostics when the test failed, then the namespaces away (the module stays).
+kt_teardown() {
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		kt_diag >&2 || true
+	fi
+	local a
+	for a in "${!KT_APID[@]}"; do
+		kill "${KT_APID[$a]}" 2>/dev/null || true
+	done
+	for a in "${!KT_APID[@]}"; do
+		echo "netns del ${KT_ANS[$a]}"
+	done | ip -force -b - 2>/dev/null || true
+	cleanup_ns
+}
+
+# fails CMD...: CMD fails (a plain `! CMD` does not fail a bats test).
+fails() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*" >&2
+		return 1
+	fi
+	return 0
 }
