@@ -15,7 +15,11 @@ teardown() {
 	# two floods, bounded in time: UDP from the client, ICMP echo both ways
 	nsx kt-cli timeout 30 bash -c "while :; do head -c 1000 /dev/zero; done | socat -u - UDP-SENDTO:$SRV4:9000" &
 	nsx kt-cli timeout 30 ping -f -q $SRV4 >/dev/null &
-	sleep 1
+	# the flood is under way (TCG under load may take seconds to get it going)
+	for i in $(seq 100); do
+		[ "$(kstat packets kt-srv)" -gt 100 ] && break
+		sleep 0.2
+	done
 	[ "$(kstat packets kt-srv)" -gt 100 ]
 	for i in 1 2 3 4 5; do
 		rmmod ktrack
