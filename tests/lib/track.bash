@@ -635,7 +635,7 @@ PYEOF
 # VM run (started by the first kt_agent), so no test waits for Python to start.
 kt_agent() {
 	local name=$1 ns=$2 ifc=$3 zpid=
-	read -r zpid <"$KT_TMP/zygote.pid" 2>/dev/null || true
+	read -r zpid 2>/dev/null <"$KT_TMP/zygote.pid" || true
 	if [ -z "$zpid" ] || [ ! -e "/proc/$zpid" ]; then
 		rm -f "$KT_TMP/zygote.in" "$KT_TMP/zygote.out"
 		mkfifo "$KT_TMP/zygote.in" "$KT_TMP/zygote.out"
@@ -654,7 +654,7 @@ kt_agent() {
 # agent NAME CMD [ARG...]: one command; the answer in $AR, status 1 when it starts with "fail".
 # Waits at most $KT_AGENT_TIMEOUT (default 300) seconds.
 agent() {
-	local name=$1 seq fdi fdo s r pid end
+	local name=$1 seq fdi fdo s r pid end line part
 	shift
 	seq=$((${KT_ASEQ[$name]:?no agent $name} + 1))
 	KT_ASEQ[$name]=$seq
@@ -664,11 +664,17 @@ agent() {
 	pid=${KT_APID[$name]:-}
 	[ "$name" != zygote ] || read -r pid <"$KT_TMP/zygote.pid"
 	end=$((EPOCHSECONDS + ${KT_AGENT_TIMEOUT:-300}))
+	line=
 	while :; do
-		if read -r -t 2 -u "$fdo" s r; then
+		# a read that times out keeps what it read of the line in $part: keep it too
+		if IFS= read -r -t 2 -u "$fdo" part; then
+			line+=$part
+			read -r s r <<<"$line"
+			line=
 			[ "$s" = "$seq" ] && { AR=$r; break; }
 			continue
 		fi
+		line+=$part
 		if [ ! -e "/proc/$pid" ]; then
 			AR="fail agent $name is gone"
 			break
