@@ -39,8 +39,11 @@ style:
 unit:
 	$(MAKE) -C tests/unit check
 
+nlclient:
+	$(MAKE) -C tests/nlclient
+
 check: deps
-	$(MAKE) all
+	$(MAKE) all nlclient
 	scripts/check
 
 demo: deps
@@ -68,6 +71,7 @@ clean:
 	[ ! -f $(KDIR)/Makefile ] || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/unit clean 2>/dev/null || true
+	$(MAKE) -C tests/nlclient clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all deps module tool sparse style unit check demo install dkms-install dkms-uninstall clean
+.PHONY: all deps module tool nlclient sparse style unit check demo install dkms-install dkms-uninstall clean

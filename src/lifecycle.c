@@ -11,7 +11,9 @@
 #include <linux/percpu.h>
 #include <net/net_namespace.h>
 
+#include "events.h"
 #include "lifecycle.h"
+#include "limits.h"
 #include "tcp.h"
 
 /* How many stripes one admission looks at for an entry to evict. */
@@ -52,6 +54,7 @@ void ktrack_conn_destroy(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktr
 	ktrack_conn_unsource(kn, ct);
 	ktrack_stat_add_live(kn, ktrack_conn_live_idx(ct), -1);
 	ktrack_stat_inc(kn, reason);
+	ktrack_event_destroy(kn, ct, reason);
 	ktrack_conn_free_rcu(ct);
 }
 
@@ -205,7 +208,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 				bool loose)
 {
 	unsigned int max = READ_ONCE(kn->tun[KTRACK_MAX_CONNS]);
-	unsigned int limit = READ_ONCE(kn->tun[KTRACK_PER_SRC_LIMIT]);
+	unsigned int limit;
 	union ktrack_addr masked;
 	struct ktrack_conn *ct;
 	bool counted = false;
@@ -217,6 +220,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 		return NF_DROP;
 	}
 	if (!local) {
+		limit = ktrack_limit_for(kn, pkt->family, &pkt->saddr);
 		ktrack_src_mask(pkt->family, &pkt->saddr,
 				READ_ONCE(kn->tun[pkt->family == NFPROTO_IPV4 ?
 						  KTRACK_PER_SRC_PREFIX4 : KTRACK_PER_SRC_PREFIX6]),
@@ -256,6 +260,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 	}
 	ktrack_stat_inc(kn, KTRACK_STAT_NEW);
 	ktrack_stat_add_live(kn, ktrack_conn_live_idx(ct), 1);
+	ktrack_event_new(kn, ct);
 	return NF_ACCEPT;
 
 nomem_src:

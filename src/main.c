@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "net.h"
+#include "netlink.h"
 #include "params.h"
 #include "table.h"
 #include "version.h"
@@ -31,6 +32,13 @@ static int __init ktrack_init(void)
 		ktrack_conn_caches_exit();
 		return err;
 	}
+	err = ktrack_nl_init();
+	if (err) {
+		ktrack_net_unregister();
+		rcu_barrier();
+		ktrack_conn_caches_exit();
+		return err;
+	}
 	pr_info("loaded: max_conns %u, hashsize %u\n",
 		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
 	return 0;
@@ -38,6 +46,7 @@ static int __init ktrack_init(void)
 
 static void __exit ktrack_exit(void)
 {
+	ktrack_nl_exit();
 	ktrack_net_unregister();
 	rcu_barrier();	/* entries and sources freed after a grace period */
 	ktrack_conn_caches_exit();

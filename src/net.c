@@ -9,6 +9,7 @@
 
 #include "expire.h"
 #include "hooks.h"
+#include "limits.h"
 #include "net.h"
 #include "params.h"
 #include "proc.h"
@@ -78,6 +79,7 @@ static void __net_exit ktrack_net_exit(struct net *net)
 	ktrack_expire_stop(kn);
 	ktrack_table_destroy(&kn->table);
 	ktrack_src_destroy(&kn->src);
+	ktrack_limits_exit(kn);
 	ktrack_stats_exit(net, kn);
 }
 

@@ -16,6 +16,7 @@
 #include "table.h"
 
 struct ctl_table_header;
+struct ktrack_limits;
 
 struct ktrack_net {
 	struct net *net;
@@ -25,6 +26,8 @@ struct ktrack_net {
 	struct ktrack_srctable src;
 	struct delayed_work expire_work;	/* expire.c */
 	struct ctl_table_header *sysctl;
+	struct ktrack_limits __rcu *limits;	/* limits.c: per-prefix limit overrides */
+	atomic_long_t events_overflow;		/* events.c: events not delivered */
 };
 
 extern unsigned int ktrack_net_id;

@@ -1,0 +1,271 @@
+#!/usr/bin/env bats
+# ktrackctl against the running module: every verb on real connections between namespaces, JSON
+# output parsed by a JSON parser, exit codes and one-line errors, permissions for an unprivileged
+# user, namespace isolation, events, per-prefix limits, and a dump of a large table.
+
+load ../lib/common
+load ../lib/ctl
+
+setup() {
+	ktrack_load
+	pair kt-srv kt-cli
+	mkns kt-idle
+}
+
+teardown() {
+	[ -z "${MON_PID:-}" ] || kill "$MON_PID" 2>/dev/null || true
+	cleanup_ns
+	ktrack_unload
+}
+
+# open_conn: one established TCP connection kt-cli -> kt-srv:8080 that stays open ~60 s.
+open_conn() {
+	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
+	wait_port kt-srv 8080
+	nsx kt-cli socat -u EXEC:"sleep 60" TCP:$SRV4:8080 &
+	local i
+	for i in $(seq 100); do
+		kcn kt-srv list proto tcp dport 8080 state ESTABLISHED | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "no established connection" >&2
+	return 1
+}
+
+@test "--version, -h per verb, unknown verb and bad option are usage errors" {
+	run kc --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ktrackctl "*"genl family ktrack version 1"* ]]
+	for v in stats count list get delete flush sources config limit monitor; do
+		run kc "$v" -h
+		[ "$status" -eq 0 ]
+		[[ "$output" == "usage: ktrackctl"*"$v"* ]]
+	done
+	run kc frobnicate
+	[ "$status" -eq 2 ]
+	run kc -o yaml stats
+	[ "$status" -eq 2 ]
+	run kc list proto sctp
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"proto sctp"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+@test "without the module: 'ktrack is not loaded' and exit 3" {
+	ktrack_unload
+	run kc stats
+	[ "$status" -eq 3 ]
+	[ "$output" = "ktrack is not loaded: modprobe ktrack" ]
+}
+
+@test "stats and count agree with /proc, as text and as JSON" {
+	open_conn
+	run kcn kt-srv count
+	[ "$status" -eq 0 ]
+	[ "$output" -eq "$(proc_lines kt-srv)" ]
+	[ "$output" -ge 1 ]
+	[ "$(kcn kt-srv -o json count | jget .count)" -eq "$(proc_lines kt-srv)" ]
+	kcn kt-srv stats | grep -qE '^packets +[0-9]+$'
+	pk=$(kcn kt-srv -o json stats | jget .packets)
+	[ "$pk" -ge 3 ]
+	[ "$(kcn kt-srv -o json stats | jget .live_established)" -ge 1 ]
+	# per CPU: the rows sum to the totals
+	kcn kt-srv -o json stats -c | json_ok
+	[ "$(kcn kt-srv -o json stats -c | jget '([.cpus[].new] | add) == .total.new')" = true ]
+	kcn kt-srv stats -c | head -n 1 | grep -q '^cpu packets found new'
+	[ "$(kcn kt-idle -o json stats | jget .packets)" -eq 0 ]
+}
+
+@test "config reads every tunable; a set is atomic and range-checked with the kernel's message" {
+	kc -o json config | json_ok
+	[ "$(kc -o json config | jget length)" -eq 17 ]
+	[ "$(kc config udp_timeout)" -eq "$(sysctl -n net.ktrack.udp_timeout)" ]
+	kcn kt-srv config udp_timeout=45 tcp_timeout_close=3
+	[ "$(nsx kt-srv sysctl -n net.ktrack.udp_timeout)" -eq 45 ]
+	[ "$(nsx kt-srv sysctl -n net.ktrack.tcp_timeout_close)" -eq 3 ]
+	# another netns is untouched
+	[ "$(nsx kt-idle sysctl -n net.ktrack.udp_timeout)" -eq 30 ]
+	# one bad value: nothing changes, the error names the key and the range
+	run kcn kt-srv config udp_timeout=50 per_src_prefix4=33
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"per_src_prefix4=33"*"range"*"1..32"* ]]
+	[ "$(nsx kt-srv sysctl -n net.ktrack.udp_timeout)" -eq 45 ]
+	run kcn kt-srv config nosuchkey=1
+	[ "$status" -eq 2 ]
+	run kcn kt-srv config udp_timeout=abc
+	[ "$status" -eq 2 ]
+}
+
+@test "list, get and delete a real TCP connection; list -o json parses" {
+	open_conn
+	kcn kt-srv -o json list | json_ok
+	js=$(kcn kt-srv -o json list proto tcp dport 8080)
+	[ "$(echo "$js" | jget length)" -eq 1 ]
+	[ "$(echo "$js" | jget '.[0].state')" = ESTABLISHED ]
+	[ "$(echo "$js" | jget '.[0].src')" = "$CLI4" ]
+	[ "$(echo "$js" | jget '.[0].replied')" = true ]
+	sport=$(echo "$js" | jget '.[0].sport')
+	# text form
+	kcn kt-srv list proto tcp dport 8080 | grep -q "ipv4 tcp ESTABLISHED src=$CLI4 dst=$SRV4 sport=$sport dport=8080 timeout=[0-9]* \[ASSURED\]"
+	# get by the original tuple and by the reply tuple
+	run kcn kt-srv get proto tcp src $CLI4 dst $SRV4 sport "$sport" dport 8080
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ESTABLISHED src=$CLI4"* ]]
+	kcn kt-srv -o json get proto tcp src $SRV4 dst $CLI4 sport 8080 dport "$sport" | json_ok
+	# a tuple that is not there
+	run kcn kt-srv get proto tcp src $CLI4 dst $SRV4 sport 1 dport 8080
+	[ "$status" -eq 1 ]
+	[[ "$output" == "ktrackctl: get: no such connection"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	run kcn kt-srv get proto tcp src $CLI4
+	[ "$status" -eq 2 ]
+	# delete it: gone from the table and /proc, counted as del_flush
+	n=$(proc_lines kt-srv)
+	run kcn kt-srv delete proto tcp src $CLI4 dst $SRV4 sport "$sport" dport 8080
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 connection deleted" ]
+	[ "$(proc_lines kt-srv)" -eq $((n - 1)) ]
+	[ "$(kstat del_flush kt-srv)" -eq 1 ]
+	run kcn kt-srv delete proto tcp src $CLI4 dst $SRV4 sport "$sport" dport 8080
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such connection"* ]]
+}
+
+@test "filters select by protocol, state, prefix and port; delete by filter; flush" {
+	open_conn
+	for i in 1 2 3; do echo x | nsx kt-cli socat -u - UDP:$SRV4:530$i; done
+	echo x | nsx kt-cli socat -u - UDP6:[$SRV6]:5301
+	[ "$(kcn kt-srv list proto udp | wc -l)" -eq 4 ]
+	[ "$(kcn kt-srv list proto udp family ipv4 | wc -l)" -eq 3 ]
+	[ "$(kcn kt-srv list family ipv6 proto udp | wc -l)" -eq 1 ]
+	[ "$(kcn kt-srv list src 192.0.2.0/24 proto udp | wc -l)" -eq 3 ]
+	[ "$(kcn kt-srv list src 10.0.0.0/8 | wc -l)" -eq 0 ]
+	[ "$(kcn kt-srv list dst $SRV4/32 dport 5302 | wc -l)" -eq 1 ]
+	[ "$(kcn kt-srv list port 5303 | wc -l)" -eq 1 ]
+	[ "$(kcn kt-srv list state ESTABLISHED | wc -l)" -eq 1 ]
+	[ "$(kcn kt-srv -o json list proto udp | jget length)" -eq 4 ]
+	run kcn kt-srv delete proto udp dport 5302
+	[ "$output" = "1 connection deleted" ]
+	[ "$(kcn kt-srv list proto udp | wc -l)" -eq 3 ]
+	run kcn kt-srv -o json delete family ipv4 proto udp
+	[ "$(echo "$output" | jget .deleted)" -eq 2 ]
+	[ "$(kcn kt-srv list state ESTABLISHED | wc -l)" -eq 1 ]
+	run kcn kt-srv delete
+	[ "$status" -eq 2 ]
+	total=$(kcn kt-srv count)
+	run kcn kt-srv flush
+	[ "$status" -eq 0 ]
+	[ "$output" = "$total connections deleted" ]
+	[ "$(kcn kt-srv count)" -eq 0 ]
+	[ "$(proc_lines kt-srv)" -eq 0 ]
+}
+
+@test "an unprivileged user reads stats and config but may not dump, change or listen" {
+	open_conn
+	n=$(kcn kt-srv count)
+	run unpriv_kc kt-srv stats
+	[ "$status" -eq 0 ]
+	run unpriv_kc kt-srv config
+	[ "$status" -eq 0 ]
+	run unpriv_kc kt-srv limit list
+	[ "$status" -eq 0 ]
+	for args in "list" "sources" "flush" "config udp_timeout=10" "delete proto tcp" \
+		    "limit add 10.0.0.0/8 5" "monitor"; do
+		# shellcheck disable=SC2086
+		run unpriv_kc kt-srv $args
+		[ "$status" -eq 4 ]
+		[[ "$output" == *"permission denied"* ]]
+	done
+	[ "$(kcn kt-srv count)" -eq "$n" ]
+	[ "$(nsx kt-srv sysctl -n net.ktrack.udp_timeout)" -eq 30 ]
+}
+
+@test "namespaces are isolated: each sees and flushes only its own table" {
+	open_conn
+	[ "$(kcn kt-idle count)" -eq 0 ]
+	[ "$(kcn kt-idle list | wc -l)" -eq 0 ]
+	n=$(kcn kt-srv count)
+	[ "$n" -ge 1 ]
+	run kcn kt-idle flush
+	[ "$output" = "0 connections deleted" ]
+	[ "$(kcn kt-srv count)" -eq "$n" ]
+	kcn kt-idle config udp_timeout=99
+	[ "$(kcn kt-srv config udp_timeout)" -eq 30 ]
+	# the client side tracks the same connection in its own netns
+	[ "$(kcn kt-cli list proto tcp dport 8080 | wc -l)" -eq 1 ]
+	run kc -n no-such-ns stats
+	[ "$status" -eq 2 ]
+}
+
+@test "monitor shows a connection's new and destroy events with the reason" {
+	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
+	wait_port kt-srv 8080
+	monitor_start kt-srv -o json --count 2
+	echo hello | nsx kt-cli socat -u - TCP:$SRV4:8080
+	wait "$MON_PID"
+	MON_PID=
+	json_ok < <(sed -n 1p "$KC_TMP/mon.out")
+	[ "$(sed -n 1p "$KC_TMP/mon.out" | jget '"\(.event) \(.proto) \(.dport) \(.state)"')" = "new tcp 8080 SYN_SENT" ] ||
+		[ "$(sed -n 1p "$KC_TMP/mon.out" | jget '"\(.event) \(.proto) \(.dport)"')" = "new tcp 8080" ]
+	[ "$(sed -n 2p "$KC_TMP/mon.out" | jget '"\(.event) \(.reason) \(.dport)"')" = "destroy fin 8080" ]
+	# a delete on request is reason flush; -e filters the kinds; text form
+	open_conn
+	monitor_start kt-srv -e destroy --count 1
+	kcn kt-srv delete proto tcp dport 8080
+	wait "$MON_PID"
+	MON_PID=
+	grep -q "^\[DESTROY\] ipv4 tcp .* dport=8080 .* reason=flush$" "$KC_TMP/mon.out"
+	no_splat
+}
+
+@test "per-prefix limits: the longest prefix decides; sources --top lists the largest" {
+	bulk_setup
+	dmac=$(ifmac kt-srv v-kt-srv)
+	kcn kt-srv limit add 198.18.0.0/15 3
+	kcn kt-srv limit add 198.18.0.2/32 unlimited
+	kcn kt-srv limit add 2001:db8::/32 7
+	run kcn kt-srv limit list
+	[ "${lines[0]}" = "198.18.0.2/32 unlimited" ]
+	[[ "$output" == *"198.18.0.0/15 3"* ]]
+	[[ "$output" == *"2001:db8::/32 7"* ]]
+	kcn kt-srv -o json limit list | json_ok
+	# 10 flows from each of 198.18.0.1 .. .3
+	udp_gen kt-cli v-kt-cli "$dmac" 198.18.0.1 $SRV4 9999 30 3
+	wait_count kt-srv 16
+	[ "$(kstat drop_source kt-srv)" -eq 14 ]
+	run kcn kt-srv sources --top 2
+	[ "${lines[0]}" = "198.18.0.2/32 live 10 limit none" ]
+	[[ "${lines[1]}" == "198.18.0."[13]"/32 live 3 limit 3" ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(kcn kt-srv -o json sources | jget '[.[].live] | add')" -eq 16 ]
+	kcn kt-srv limit del 198.18.0.2/32
+	run kcn kt-srv limit del 198.18.0.2/32
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such limit override"* ]]
+	run kcn kt-srv limit add 198.18.0.0/33 1
+	[ "$status" -eq 2 ]
+}
+
+@test "a dump of a large table (100000 entries) completes and counts exactly" {
+	N=${KC_BULK:-100000}
+	bulk_setup
+	dmac=$(ifmac kt-srv v-kt-srv)
+	kcn kt-srv config udp_timeout=600
+	base=$(kcn kt-srv count)
+	sent=$(udp_gen kt-cli v-kt-cli "$dmac" 198.18.0.1 $SRV4 9999 "$N" 4)
+	[ "$sent" -eq "$N" ]
+	wait_count kt-srv $((base + N)) 120
+	[ "$(kcn kt-srv list | wc -l)" -eq $((base + N)) ]
+	[ "$(kcn kt-srv list proto udp dport 9999 | wc -l)" -eq "$N" ]
+	[ "$(kcn kt-srv list src 198.18.0.2 | wc -l)" -eq $((N / 4)) ]
+	kcn kt-srv -o json list src 198.18.0.0/29 > "$KC_TMP/big.json"
+	[ "$(jget length < "$KC_TMP/big.json")" -eq "$N" ]
+	json_ok < "$KC_TMP/big.json"
+	run kcn kt-srv delete src 198.18.0.4
+	[ "$output" = "$((N / 4)) connections deleted" ]
+	[ "$(kcn kt-srv count)" -eq $((base + N * 3 / 4)) ]
+	run kcn kt-srv flush
+	[ "$(kcn kt-srv count)" -eq 0 ]
+	no_splat
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ktrackctl.h - what the parts of ktrackctl share: exit codes, the netlink session (nl.c), JSON and
+ * text output (out.c), and the verbs (conn.c, config.c, sources.c, monitor.c).
+ */
+#ifndef KTRACKCTL_H
+#define KTRACKCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/ktrack.h>
+
+/* Exit codes, documented in ktrackctl(8). */
+enum {
+	KC_EXIT_OK = 0,
+	KC_EXIT_FAIL = 1,	/* the kernel refused the request (its extack message is printed) */
+	KC_EXIT_USAGE = 2,	/* bad argument */
+	KC_EXIT_NOT_LOADED = 3,	/* the ktrack module is not loaded */
+	KC_EXIT_PERM = 4,	/* permission denied: CAP_NET_ADMIN needed */
+};
+
+struct kc_nl {
+	struct mnl_socket *sock;
+	unsigned int portid, seq;
+	uint16_t family;		/* genl family id */
+	uint32_t events_grp;		/* multicast group id of "events" */
+	char req[8192];			/* the request being built */
+};
+
+/* The verb running, for messages; whether to print JSON. */
+extern const char *kc_verb;
+extern bool kc_json;
+
+/* nl.c */
+int kc_nl_open(struct kc_nl *nl);
+void kc_nl_close(struct kc_nl *nl);
+struct nlmsghdr *kc_nl_req(struct kc_nl *nl, uint8_t cmd, uint16_t flags);
+/* Sends @req and runs @cb on every reply until the ack or the end of the dump; an exit code. */
+int kc_nl_run(struct kc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data);
+/* Names the request attribute at an extack offset (set by a verb that can), for messages. */
+extern const char *(*kc_describe_attr)(const struct nlmsghdr *req, uint32_t off);
+/* Parses a nest into tb[0..max] (attributes above max are ignored). */
+void kc_parse_nest(const struct nlattr *nest, const struct nlattr **tb, unsigned int max);
+int kc_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* out.c: JSON (one writer, values placed by the nesting) and small formatting helpers */
+void kc_j_obj(const char *key);
+void kc_j_arr(const char *key);
+void kc_j_end(void);
+void kc_j_str(const char *key, const char *v);
+void kc_j_u64(const char *key, uint64_t v);
+void kc_j_i64(const char *key, int64_t v);
+void kc_j_bool(const char *key, bool v);
+void kc_j_newline(void);
+const char *kc_addr_str(int af, const void *addr, char *buf, size_t len);
+bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/* verbs */
+int kc_cmd_stats(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_count(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_config(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_list(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_get(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_delete(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_flush(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_sources(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_limit(struct kc_nl *nl, int argc, char **argv);
+int kc_cmd_monitor(struct kc_nl *nl, int argc, char **argv);
+
+/* conn.c: a connection nest, printed as text or JSON (monitor uses it too) */
+void kc_print_conn(const struct nlattr *conn, const char *event, int reason);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * out.c - ktrackctl's output: a small streaming JSON writer (objects and arrays, values placed by
+ * the nesting, commas handled here) and formatting and parsing helpers shared by the verbs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktrackctl.h"
+
+#define KC_J_DEPTH 16
+
+static int kc_j_depth;
+static bool kc_j_first[KC_J_DEPTH] = { true };
+
+static void kc_j_sep(const char *key)
+{
+	if (!kc_j_first[kc_j_depth])
+		putchar(',');
+	kc_j_first[kc_j_depth] = false;
+	if (key)
+		printf("\"%s\":", key);
+}
+
+static void kc_j_open(const char *key, char c)
+{
+	kc_j_sep(key);
+	putchar(c);
+	if (kc_j_depth < KC_J_DEPTH - 1)
+		kc_j_depth++;
+	kc_j_first[kc_j_depth] = true;
+	kc_j_first[kc_j_depth - 1] = false;
+}
+
+static char kc_j_closers[KC_J_DEPTH];
+
+void kc_j_obj(const char *key)
+{
+	kc_j_open(key, '{');
+	kc_j_closers[kc_j_depth] = '}';
+}
+
+void kc_j_arr(const char *key)
+{
+	kc_j_open(key, '[');
+	kc_j_closers[kc_j_depth] = ']';
+}
+
+void kc_j_end(void)
+{
+	putchar(kc_j_closers[kc_j_depth]);
+	if (kc_j_depth > 0)
+		kc_j_depth--;
+}
+
+/* A line ends a top-level value (monitor: one object per line). */
+void kc_j_newline(void)
+{
+	putchar('\n');
+	kc_j_first[kc_j_depth] = true;
+	fflush(stdout);
+}
+
+void kc_j_str(const char *key, const char *v)
+{
+	const unsigned char *p;
+
+	kc_j_sep(key);
+	putchar('"');
+	for (p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+void kc_j_u64(const char *key, uint64_t v)
+{
+	kc_j_sep(key);
+	printf("%llu", (unsigned long long)v);
+}
+
+void kc_j_i64(const char *key, int64_t v)
+{
+	kc_j_sep(key);
+	printf("%lld", (long long)v);
+}
+
+void kc_j_bool(const char *key, bool v)
+{
+	kc_j_sep(key);
+	fputs(v ? "true" : "false", stdout);
+}
+
+const char *kc_addr_str(int af, const void *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(af, addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
