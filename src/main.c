@@ -14,6 +14,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "params.h"
+#include "sysfs.h"
 #include "table.h"
 #include "version.h"
 
@@ -32,21 +33,32 @@ static int __init ktrack_init(void)
 		ktrack_conn_caches_exit();
 		return err;
 	}
+	ktrack_params_start();
+	err = ktrack_sysfs_init();
+	if (err)
+		goto err_net;
 	err = ktrack_nl_init();
-	if (err) {
-		ktrack_net_unregister();
-		rcu_barrier();
-		ktrack_conn_caches_exit();
-		return err;
-	}
+	if (err)
+		goto err_sysfs;
 	pr_info("loaded: max_conns %u, hashsize %u\n",
 		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
 	return 0;
+
+err_sysfs:
+	ktrack_sysfs_exit();
+err_net:
+	ktrack_params_stop();
+	ktrack_net_unregister();
+	rcu_barrier();
+	ktrack_conn_caches_exit();
+	return err;
 }
 
 static void __exit ktrack_exit(void)
 {
 	ktrack_nl_exit();
+	ktrack_sysfs_exit();
+	ktrack_params_stop();
 	ktrack_net_unregister();
 	rcu_barrier();	/* entries and sources freed after a grace period */
 	ktrack_conn_caches_exit();

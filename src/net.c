@@ -21,6 +21,31 @@
 
 unsigned int ktrack_net_id __read_mostly;
 
+int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val)
+{
+	/* a live connection is released against the prefix it was counted with */
+	if ((t == KTRACK_PER_SRC_PREFIX4 || t == KTRACK_PER_SRC_PREFIX6) &&
+	    val != READ_ONCE(kn->tun[t]) && atomic_read(&kn->src.nsources))
+		return -EBUSY;
+	return 0;
+}
+
+int ktrack_net_param_write(enum ktrack_tunable t, unsigned int val)
+{
+	struct ktrack_net *kn = ktrack_pernet(&init_net);
+	int err;
+
+	mutex_lock(&ktrack_limits_mutex);
+	err = ktrack_net_tunable_check(kn, t, val);
+	if (!err)
+		WRITE_ONCE(kn->tun[t], val);
+	mutex_unlock(&ktrack_limits_mutex);
+	if (err)
+		pr_info_ratelimited("%s can change only while no source is counted\n",
+				    t == KTRACK_PER_SRC_PREFIX4 ? "per_src_prefix4" : "per_src_prefix6");
+	return err;
+}
+
 static int __net_init ktrack_net_init(struct net *net)
 {
 	struct ktrack_net *kn = ktrack_pernet(net);

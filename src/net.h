@@ -53,6 +53,11 @@ static inline u32 ktrack_timeout(const struct ktrack_net *kn, enum ktrack_class 
 	return READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_SYN_SENT + c]) * HZ;
 }
 
+/* 0 when tunable @t of @kn may take @val now; -EBUSY for a source prefix while sources count. */
+int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val);
+/* A module parameter written at run time: checked, then set in the initial netns. */
+int ktrack_net_param_write(enum ktrack_tunable t, unsigned int val);
+
 int ktrack_net_register(void);
 void ktrack_net_unregister(void);
 

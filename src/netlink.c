@@ -129,18 +129,10 @@ static int ktrack_put_stats(struct sk_buff *skb, const struct ktrack_stats *st, 
 		if (nla_put_s64(skb, KTRACK_STAT_A_LIVE_OTHER + i, st->tcp_live[i],
 				KTRACK_STAT_A_PAD))
 			goto cancel;
-	if (kn &&
-	    (nla_put_u64_64bit(skb, KTRACK_STAT_A_COUNT,
-			       max_t(s64, percpu_counter_sum(&kn->table.count), 0),
-			       KTRACK_STAT_A_PAD) ||
-	     nla_put_u64_64bit(skb, KTRACK_STAT_A_BUCKETS, kn->table.nbuckets, KTRACK_STAT_A_PAD) ||
-	     nla_put_u64_64bit(skb, KTRACK_STAT_A_SOURCES, atomic_read(&kn->src.nsources),
-			       KTRACK_STAT_A_PAD) ||
-	     nla_put_u64_64bit(skb, KTRACK_STAT_A_MAX_CONNS, READ_ONCE(kn->tun[KTRACK_MAX_CONNS]),
-			       KTRACK_STAT_A_PAD) ||
-	     nla_put_u64_64bit(skb, KTRACK_STAT_A_EVENTS_OVERFLOW,
-			       atomic_long_read(&kn->events_overflow), KTRACK_STAT_A_PAD)))
-		goto cancel;
+	for (i = 0; kn && i < KTRACK_NTABLEVALS; i++)
+		if (nla_put_u64_64bit(skb, KTRACK_STAT_A_COUNT + i, ktrack_stats_table(kn, i),
+				      KTRACK_STAT_A_PAD))
+			goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
 cancel:
@@ -160,6 +152,7 @@ static int ktrack_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 
 	BUILD_BUG_ON(KTRACK_STAT_A_PACKETS + KTRACK_NSTATS != KTRACK_STAT_A_LIVE_OTHER);
 	BUILD_BUG_ON(KTRACK_STAT_A_LIVE_OTHER + KTRACK_TCP_NSTATES != KTRACK_STAT_A_COUNT);
+	BUILD_BUG_ON(KTRACK_STAT_A_COUNT + KTRACK_NTABLEVALS - 1 != KTRACK_STAT_A_MAX);
 	sum = kzalloc(sizeof(*sum), GFP_KERNEL);
 	msg = genlmsg_new(percpu ? num_possible_cpus() * 1024 + 2048 : NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!sum || !msg) {
@@ -244,11 +237,10 @@ static int ktrack_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&ktrack_limits_mutex);
-	for (i = KTRACK_PER_SRC_PREFIX4; i <= KTRACK_PER_SRC_PREFIX6; i++) {
+	for (i = 0; i < KTRACK_NTUNABLES; i++) {
 		struct nlattr *a = tb[KTRACK_CFG_A_MAX_CONNS + i];
 
-		if (a && nla_get_u32(a) != READ_ONCE(kn->tun[i]) &&
-		    atomic_read(&kn->src.nsources)) {
+		if (a && ktrack_net_tunable_check(kn, i, nla_get_u32(a))) {
 			NL_SET_ERR_MSG_ATTR(info->extack, a,
 					    "source prefix can change only while no source is counted");
 			mutex_unlock(&ktrack_limits_mutex);
@@ -312,11 +304,57 @@ static int ktrack_parse_tuple(struct genl_info *info, struct ktrack_pkt *pkt)
 	return err;
 }
 
+/* Which struct ktrack_filter member each KTRACK_FILTER_A_* sets. */
+static const u32 ktrack_filter_flags[KTRACK_FILTER_A_MAX + 1] = {
+	[KTRACK_FILTER_A_FAMILY] = KTRACK_FLT_FAMILY,
+	[KTRACK_FILTER_A_PROTO] = KTRACK_FLT_PROTO,
+	[KTRACK_FILTER_A_STATE] = KTRACK_FLT_STATE,
+	[KTRACK_FILTER_A_SRC] = KTRACK_FLT_SRC,
+	[KTRACK_FILTER_A_DST] = KTRACK_FLT_DST,
+	[KTRACK_FILTER_A_PORT] = KTRACK_FLT_PORT,
+	[KTRACK_FILTER_A_SPORT] = KTRACK_FLT_SPORT,
+	[KTRACK_FILTER_A_DPORT] = KTRACK_FLT_DPORT,
+};
+
+static u8 ktrack_nla_u8(const struct nlattr *a)
+{
+	return a ? nla_get_u8(a) : 0;
+}
+
+static __be16 ktrack_nla_be16(const struct nlattr *a)
+{
+	return a ? nla_get_be16(a) : 0;
+}
+
+/* A filter address (@addr, may be absent) with its optional prefix length (default: all of it). */
+static int ktrack_parse_prefix(const struct nlattr *addr, const struct nlattr *plen, u8 family,
+			       union ktrack_addr *a, u8 *len, struct netlink_ext_ack *extack)
+{
+	u8 max = family == NFPROTO_IPV4 ? 32 : 128;
+	int err;
+
+	if (!addr) {
+		if (!plen)
+			return 0;
+		NL_SET_ERR_MSG_ATTR(extack, plen, "a prefix length needs its address");
+		return -EINVAL;
+	}
+	err = ktrack_nl_get_addr(addr, family, a, extack);
+	if (err)
+		return err;
+	*len = plen ? nla_get_u8(plen) : max;
+	if (*len > max) {
+		NL_SET_ERR_MSG_ATTR(extack, plen, "IPv4 prefix length above 32");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int ktrack_parse_filter(const struct nlattr *nest, struct ktrack_filter *f,
 			       struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[KTRACK_FILTER_A_MAX + 1];
-	int err;
+	int err, i;
 
 	memset(f, 0, sizeof(*f));
 	if (!nest)
@@ -324,6 +362,9 @@ static int ktrack_parse_filter(const struct nlattr *nest, struct ktrack_filter *
 	err = nla_parse_nested(tb, KTRACK_FILTER_A_MAX, nest, ktrack_filter_policy, extack);
 	if (err)
 		return err;
+	for (i = 0; i <= KTRACK_FILTER_A_MAX; i++)
+		if (tb[i])
+			f->mask |= ktrack_filter_flags[i];
 	if (tb[KTRACK_FILTER_A_FAMILY]) {
 		f->family = ktrack_nfproto(nla_get_u8(tb[KTRACK_FILTER_A_FAMILY]));
 		if (!f->family) {
@@ -331,61 +372,22 @@ static int ktrack_parse_filter(const struct nlattr *nest, struct ktrack_filter *
 					    "family must be AF_INET or AF_INET6");
 			return -EINVAL;
 		}
-		f->mask |= KTRACK_FLT_FAMILY;
-	}
-	if (tb[KTRACK_FILTER_A_PROTO]) {
-		f->proto = nla_get_u8(tb[KTRACK_FILTER_A_PROTO]);
-		f->mask |= KTRACK_FLT_PROTO;
-	}
-	if (tb[KTRACK_FILTER_A_STATE]) {
-		f->state = nla_get_u8(tb[KTRACK_FILTER_A_STATE]);
-		f->mask |= KTRACK_FLT_STATE;
 	}
 	if ((tb[KTRACK_FILTER_A_SRC] || tb[KTRACK_FILTER_A_DST]) && !f->family) {
 		NL_SET_ERR_MSG(extack, "an address filter needs KTRACK_FILTER_A_FAMILY");
 		return -EINVAL;
 	}
-	if ((tb[KTRACK_FILTER_A_SRC_PREFIXLEN] && !tb[KTRACK_FILTER_A_SRC]) ||
-	    (tb[KTRACK_FILTER_A_DST_PREFIXLEN] && !tb[KTRACK_FILTER_A_DST])) {
-		NL_SET_ERR_MSG(extack, "a prefix length needs its address");
-		return -EINVAL;
-	}
-	if (tb[KTRACK_FILTER_A_SRC]) {
-		err = ktrack_nl_get_addr(tb[KTRACK_FILTER_A_SRC], f->family, &f->src, extack);
-		if (err)
-			return err;
-		f->src_plen = f->family == NFPROTO_IPV4 ? 32 : 128;
-		if (tb[KTRACK_FILTER_A_SRC_PREFIXLEN])
-			f->src_plen = nla_get_u8(tb[KTRACK_FILTER_A_SRC_PREFIXLEN]);
-		f->mask |= KTRACK_FLT_SRC;
-	}
-	if (tb[KTRACK_FILTER_A_DST]) {
-		err = ktrack_nl_get_addr(tb[KTRACK_FILTER_A_DST], f->family, &f->dst, extack);
-		if (err)
-			return err;
-		f->dst_plen = f->family == NFPROTO_IPV4 ? 32 : 128;
-		if (tb[KTRACK_FILTER_A_DST_PREFIXLEN])
-			f->dst_plen = nla_get_u8(tb[KTRACK_FILTER_A_DST_PREFIXLEN]);
-		f->mask |= KTRACK_FLT_DST;
-	}
-	if ((f->mask & KTRACK_FLT_SRC && f->family == NFPROTO_IPV4 && f->src_plen > 32) ||
-	    (f->mask & KTRACK_FLT_DST && f->family == NFPROTO_IPV4 && f->dst_plen > 32)) {
-		NL_SET_ERR_MSG(extack, "IPv4 prefix length above 32");
-		return -EINVAL;
-	}
-	if (tb[KTRACK_FILTER_A_PORT]) {
-		f->port = nla_get_be16(tb[KTRACK_FILTER_A_PORT]);
-		f->mask |= KTRACK_FLT_PORT;
-	}
-	if (tb[KTRACK_FILTER_A_SPORT]) {
-		f->sport = nla_get_be16(tb[KTRACK_FILTER_A_SPORT]);
-		f->mask |= KTRACK_FLT_SPORT;
-	}
-	if (tb[KTRACK_FILTER_A_DPORT]) {
-		f->dport = nla_get_be16(tb[KTRACK_FILTER_A_DPORT]);
-		f->mask |= KTRACK_FLT_DPORT;
-	}
-	return 0;
+	err = ktrack_parse_prefix(tb[KTRACK_FILTER_A_SRC], tb[KTRACK_FILTER_A_SRC_PREFIXLEN],
+				  f->family, &f->src, &f->src_plen, extack);
+	if (!err)
+		err = ktrack_parse_prefix(tb[KTRACK_FILTER_A_DST], tb[KTRACK_FILTER_A_DST_PREFIXLEN],
+					  f->family, &f->dst, &f->dst_plen, extack);
+	f->proto = ktrack_nla_u8(tb[KTRACK_FILTER_A_PROTO]);
+	f->state = ktrack_nla_u8(tb[KTRACK_FILTER_A_STATE]);
+	f->port = ktrack_nla_be16(tb[KTRACK_FILTER_A_PORT]);
+	f->sport = ktrack_nla_be16(tb[KTRACK_FILTER_A_SPORT]);
+	f->dport = ktrack_nla_be16(tb[KTRACK_FILTER_A_DPORT]);
+	return err;
 }
 
 static int ktrack_nl_get_conn(struct sk_buff *skb, struct genl_info *info)

@@ -3,6 +3,14 @@
  * params.c - module parameters. Each is range-checked when set, so insmod refuses a bad value with a
  * message naming the parameter and its range. They are the defaults a network namespace starts with;
  * each netns then has its own copy under sysctl net.ktrack.*.
+ *
+ * Every tunable is also writable at run time (mode 0644 under /sys/module/ktrack/parameters/). A
+ * write there is range-checked like the sysctl (the same bounds) and, when accepted, does two
+ * things: it becomes the default of namespaces created from then on, and it is written to the
+ * initial namespace's net.ktrack.<name> (so on a host without containers the parameter and the
+ * sysctl stay one setting). Other existing namespaces keep their values. A write the initial
+ * namespace refuses (per_src_prefix4/6 while sources are counted: EBUSY) changes nothing.
+ * hashsize is read-only (0444): it sizes the table when a namespace is created.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -12,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/log2.h>
 
+#include "net.h"
 #include "params.h"
 
 /* Largest table the module accepts; above it the bucket array alone is 512 MiB. */
@@ -33,6 +42,12 @@ static int ktrack_uint_set(const char *val, const struct kernel_param *kp)
 	if (v < p->min || v > p->max) {
 		pr_err("%s=%u is out of range %u..%u\n", kp->name, v, p->min, p->max);
 		return -ERANGE;
+	}
+	/* at run time (the module's parameter lock is held): the initial netns first */
+	if (ktrack_params_live) {
+		err = ktrack_net_param_write(p - ktrack_defaults, v);
+		if (err)
+			return err;
 	}
 	p->val = v;
 	return 0;
@@ -73,7 +88,7 @@ struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES] = {
 };
 
 #define KTRACK_PARAM(name, idx, desc)						\
-	module_param_cb(name, &ktrack_uint_ops, &ktrack_defaults[idx], 0444);	\
+	module_param_cb(name, &ktrack_uint_ops, &ktrack_defaults[idx], 0644);	\
 	MODULE_PARM_DESC(name, desc)
 
 KTRACK_PARAM(max_conns, KTRACK_MAX_CONNS,
@@ -99,6 +114,7 @@ KTRACK_PARAM(loose, KTRACK_LOOSE,
 	     "Pick up connections opened before load (1) or drop their packets (0)");
 
 unsigned int ktrack_hashsize;
+bool ktrack_params_live;
 
 static int ktrack_hashsize_set(const char *val, const struct kernel_param *kp)
 {
@@ -141,4 +157,19 @@ int ktrack_params_init(void)
 		ktrack_hashsize = clamp_t(unsigned int, roundup_pow_of_two(max->val / 2),
 					  KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
 	return 0;
+}
+
+/* From now on (until ktrack_params_stop) a parameter write reaches the initial netns too. */
+void ktrack_params_start(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	ktrack_params_live = true;
+	kernel_param_unlock(THIS_MODULE);
+}
+
+void ktrack_params_stop(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	ktrack_params_live = false;
+	kernel_param_unlock(THIS_MODULE);
 }

@@ -37,7 +37,11 @@ enum ktrack_tunable {
 
 extern struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES];
 extern unsigned int ktrack_hashsize;
+/* Set while the initial netns exists: parameter writes then reach its sysctls. */
+extern bool ktrack_params_live;
 
 int ktrack_params_init(void);
+void ktrack_params_start(void);
+void ktrack_params_stop(void);
 
 #endif /* _KTRACK_PARAMS_H */

@@ -37,7 +37,7 @@ const char *const ktrack_stat_names[KTRACK_NSTATS] = {
 	[KTRACK_STAT_NOTRACK] = "notrack",
 };
 
-static const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {
+const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {
 	[KTRACK_TCP_NONE] = "live_other",
 	[KTRACK_TCP_SYN_SENT] = "live_syn_sent",
 	[KTRACK_TCP_SYN_RECV] = "live_syn_recv",
@@ -49,6 +49,14 @@ static const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {
 	[KTRACK_TCP_CLOSE] = "live_close",
 };
 
+const char *const ktrack_table_names[KTRACK_NTABLEVALS] = {
+	[KTRACK_TV_COUNT] = "count",
+	[KTRACK_TV_BUCKETS] = "buckets",
+	[KTRACK_TV_SOURCES] = "sources",
+	[KTRACK_TV_MAX_CONNS] = "max_conns",
+	[KTRACK_TV_EVENTS_OVERFLOW] = "events_overflow",
+};
+
 u64 ktrack_stats_sum(const struct ktrack_net *kn, enum ktrack_stat stat)
 {
 	u64 sum = 0;
@@ -57,6 +65,32 @@ u64 ktrack_stats_sum(const struct ktrack_net *kn, enum ktrack_stat stat)
 	for_each_possible_cpu(cpu)
 		sum += per_cpu_ptr(kn->stats, cpu)->cnt[stat];
 	return sum;
+}
+
+s64 ktrack_stats_live_sum(const struct ktrack_net *kn, unsigned int state)
+{
+	s64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(kn->stats, cpu)->tcp_live[state];
+	return sum;
+}
+
+u64 ktrack_stats_table(struct ktrack_net *kn, enum ktrack_tableval v)
+{
+	switch (v) {
+	case KTRACK_TV_COUNT:
+		return max_t(s64, percpu_counter_sum(&kn->table.count), 0);
+	case KTRACK_TV_BUCKETS:
+		return kn->table.nbuckets;
+	case KTRACK_TV_SOURCES:
+		return atomic_read(&kn->src.nsources);
+	case KTRACK_TV_MAX_CONNS:
+		return READ_ONCE(kn->tun[KTRACK_MAX_CONNS]);
+	default:
+		return atomic_long_read(&kn->events_overflow);
+	}
 }
 
 /* Rows: the header (SEQ_START_TOKEN), then each possible CPU; *pos is that CPU + 1. */

@@ -33,6 +33,16 @@ enum ktrack_stat {
 	KTRACK_NSTATS
 };
 
+/* Table-wide values reported beside the counters (netlink totals, /sys/kernel/ktrack). */
+enum ktrack_tableval {
+	KTRACK_TV_COUNT,		/* live entries */
+	KTRACK_TV_BUCKETS,		/* hash buckets */
+	KTRACK_TV_SOURCES,		/* counted sources */
+	KTRACK_TV_MAX_CONNS,		/* the table limit in force */
+	KTRACK_TV_EVENTS_OVERFLOW,	/* events not delivered */
+	KTRACK_NTABLEVALS
+};
+
 struct ktrack_stats {
 	u64 cnt[KTRACK_NSTATS];
 	/* live entries by TCP state: this CPU's increments minus decrements */
@@ -43,9 +53,14 @@ struct ktrack_net;
 struct net;
 
 extern const char *const ktrack_stat_names[KTRACK_NSTATS];
+extern const char *const ktrack_live_names[];
+extern const char *const ktrack_table_names[KTRACK_NTABLEVALS];
 
 int ktrack_stats_init(struct net *net, struct ktrack_net *kn);
 void ktrack_stats_exit(struct net *net, struct ktrack_net *kn);
 u64 ktrack_stats_sum(const struct ktrack_net *kn, enum ktrack_stat stat);
+/* Live entries in TCP state @state (0: UDP and ICMP), summed over CPUs. */
+s64 ktrack_stats_live_sum(const struct ktrack_net *kn, unsigned int state);
+u64 ktrack_stats_table(struct ktrack_net *kn, enum ktrack_tableval v);
 
 #endif /* _KTRACK_STATS_H */

@@ -55,7 +55,8 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-static int on_ack(struct nl_msg *msg, void *arg)
+/* The ack of a request, or NLMSG_DONE of a dump: the answer is complete. */
+static int on_done(struct nl_msg *msg, void *arg)
 {
 	struct result *r = arg;
 
@@ -79,15 +80,6 @@ static int on_valid(struct nl_msg *msg, void *arg)
 			r->count = nla_get_u32(a);
 	}
 	return NL_OK;
-}
-
-static int on_finish(struct nl_msg *msg, void *arg)
-{
-	struct result *r = arg;
-
-	(void)msg;
-	r->done = 1;
-	return NL_STOP;
 }
 
 static struct nl_msg *req(int cmd, int flags)
@@ -122,9 +114,9 @@ static struct result run(struct nl_msg *m, const void *raw, size_t rawlen, long 
 
 	nl_socket_disable_seq_check(sk);	/* raw requests carry their own sequence numbers */
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, &r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &r);
 	if (!m) {
 		/* raw bytes: plain send and recv, so that libnl's own checks stay out of the way */
 		static char buf[8192];
