@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * out.c - ktrackctl's output: a small streaming JSON writer (objects and arrays, values placed by
- * the nesting, commas handled here) and formatting and parsing helpers shared by the verbs.
+ * the nesting, commas handled here; a top-level array puts each element on a line of its own)
+ * and formatting and parsing helpers shared by the verbs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,10 +16,20 @@
 static int kc_j_depth;
 static bool kc_j_first[KC_J_DEPTH] = { true };
 
+static char kc_j_closers[KC_J_DEPTH];
+
+/* A top-level array has one element per line, so that `| head` and `| grep` work on it. */
+static bool kc_j_in_top_array(void)
+{
+	return kc_j_depth == 1 && kc_j_closers[1] == ']';
+}
+
 static void kc_j_sep(const char *key)
 {
 	if (!kc_j_first[kc_j_depth])
 		putchar(',');
+	if (kc_j_in_top_array())
+		putchar('\n');
 	kc_j_first[kc_j_depth] = false;
 	if (key)
 		printf("\"%s\":", key);
@@ -34,8 +45,6 @@ static void kc_j_open(const char *key, char c)
 	kc_j_first[kc_j_depth - 1] = false;
 }
 
-static char kc_j_closers[KC_J_DEPTH];
-
 void kc_j_obj(const char *key)
 {
 	kc_j_open(key, '{');
@@ -50,6 +59,8 @@ void kc_j_arr(const char *key)
 
 void kc_j_end(void)
 {
+	if (kc_j_in_top_array())
+		putchar('\n');
 	putchar(kc_j_closers[kc_j_depth]);
 	if (kc_j_depth > 0)
 		kc_j_depth--;

@@ -18,7 +18,7 @@ setup() {
 	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
 	wait_port kt-srv 8080
 	kcn kt-srv config udp_timeout=3600
-	nsx kt-cli socat -u EXEC:"sleep 60" TCP:$SRV4:8080 &
+	nsx kt-cli socat -u EXEC:"sleep 600" TCP:$SRV4:8080 &
 	for i in 1 2 3 4 5; do echo x | nsx kt-cli socat -u - UDP:$SRV4:600$i; done
 	wait_count kt-srv 6
 	BEFORE=$(kcn kt-srv -o json list | jq -c 'map([.proto, .src, .sport, .dport]) | sort')

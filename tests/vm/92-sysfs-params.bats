@@ -141,9 +141,10 @@ init_udp() {
 	kc config udp_timeout=600
 	echo x | nsx kt-peer socat -u - UDP:192.0.2.101:9
 	[ "$(cat $SYS/sources)" -eq 1 ]
+	dmesg -C
 	run sh -c "echo 24 > $PAR/per_src_prefix4"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"busy"* ]]
+	dmesg | grep -qF "ktrack: per_src_prefix4 can change only while no source is counted"
 	[ "$(cat $PAR/per_src_prefix4)" -eq 32 ]
 	[ "$(sysctl -n net.ktrack.per_src_prefix4)" -eq 32 ]
 	kc flush
