@@ -4,9 +4,10 @@
  * of an address, and the new/destroy notifications on the "events" multicast group.
  *
  * Events cost nothing while nobody listens: the packet path tests ktrack_events_wanted() (a bit in
- * the netns's genetlink socket) before building anything. A message that cannot be allocated or
- * delivered to some listener (its receive buffer is full) counts in events_overflow; the listener's
- * socket then reports ENOBUFS, as for nf_conntrack events.
+ * the netns's genetlink socket) before building anything. An event that cannot be allocated, or
+ * that a listener with NETLINK_BROADCAST_ERROR set missed (its receive buffer was full), counts in
+ * events_overflow; any listener that missed events gets ENOBUFS from its next read, as for
+ * nf_conntrack events.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -134,6 +135,11 @@ void ktrack_event_send(struct ktrack_net *kn, const struct ktrack_conn *ct, u8 c
 	    nla_put_u8(skb, KTRACK_A_REASON, ktrack_reason_of(reason)))
 		goto nospace;
 	genlmsg_end(skb, hdr);
+	/*
+	 * A full receive buffer is an error for netlink_broadcast() (ENOBUFS) only when the listener
+	 * set NETLINK_BROADCAST_ERROR; ESRCH (delivered to none) cannot be told from "no listener
+	 * in this netns", since the listener bitmap that ktrack_events_wanted() tests is global.
+	 */
 	err = genlmsg_multicast_netns(&ktrack_genl_family, kn->net, skb, 0, KTRACK_MCGRP_EVENTS,
 				      GFP_ATOMIC);
 	if (err && err != -ESRCH)

@@ -63,7 +63,7 @@ int kc_cmd_monitor(struct kc_nl *nl, int argc, char **argv)
 	struct kc_mon m = { .mask = KC_EV_NEW | KC_EV_DESTROY };
 	static char buf[1 << 16];
 	struct sigaction sa;
-	int i, ret, rcvbuf = 4 << 20;
+	int i, ret, rcvbuf = 4 << 20, one = 1;
 	uint32_t n;
 
 	for (i = 0; i < argc; i++) {
@@ -98,6 +98,8 @@ int kc_cmd_monitor(struct kc_nl *nl, int argc, char **argv)
 		       sizeof(rcvbuf)) < 0)
 		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 			   sizeof(rcvbuf));
+	/* so that an event this socket misses counts in the kernel's events_overflow */
+	mnl_socket_setsockopt(nl->sock, NETLINK_BROADCAST_ERROR, &one, sizeof(one));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &nl->events_grp,
 				  sizeof(nl->events_grp)) < 0) {
 		if (errno == EPERM) {

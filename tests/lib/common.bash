@@ -3,8 +3,8 @@
 # loading ktrack, network namespaces joined by veth, reading the per-CPU counters.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KO=${KTRACK_KO:-$TOP/src/ktrack.ko}
-KTRACKCTL=$TOP/tools/ktrackctl
+KO=${KTRACK_KO:-$TOP/src/ktrack.ko}	# KTRACK_KO, KTRACK_CTL: test other builds
+KTRACKCTL=${KTRACK_CTL:-$TOP/tools/ktrackctl}
 PY=/usr/bin/python3	# Debian's python, which has scapy
 
 # Test hosts: 192.0.2.0/24 and 2001:db8::/64 (documentation ranges), 198.18.0.0/15 for bulk sources.

@@ -78,7 +78,7 @@ maxrss_kib() {
 	[ "$(kcn kt-srv list | awk '{print $3, $5}' | sort -u | wc -l)" -eq "$N" ]
 	# the tool streams: its memory does not grow with the table (a few MiB for 10^6 entries)
 	rss=$(maxrss_kib ip netns exec kt-srv "$KTRACKCTL" list)
-	echo "ktrackctl list of $N entries: max RSS $rss KiB"
+	echo "# ktrackctl list of $N entries: max RSS $rss KiB" >&3
 	[ "$rss" -lt 16384 ]
 	rss=$(maxrss_kib ip netns exec kt-srv "$KTRACKCTL" -o json list)
 	[ "$rss" -lt 16384 ]
@@ -124,7 +124,7 @@ maxrss_kib() {
 	[ "$(flows 198.18.3.1 4 40000)" -eq 40000 ]
 	wait_count kt-srv 40000 120
 	ov=$(kcn kt-srv -o json stats | jget .events_overflow)
-	echo "events_overflow $ov"
+	echo "# events_overflow $ov after 40000 new flows with the listener stopped" >&3
 	[ "$ov" -gt 0 ]
 	kcn kt-srv stats | grep -qE "^events_overflow +$ov$"
 	kill -CONT "$MON_PID"

@@ -81,9 +81,11 @@
  *   KTRACK_CMD_EVENT_NEW:     KTRACK_A_CONN of an entry just created.
  *   KTRACK_CMD_EVENT_DESTROY: KTRACK_A_CONN of an entry just deleted, KTRACK_A_REASON (u8, enum
  *                             ktrack_reason).
- *   Events are built only while someone listens. When one cannot be delivered (a listener's
- *   receive buffer is full, or no memory) the netns's events_overflow counter is incremented and
- *   the listener's socket reports ENOBUFS.
+ *   Events are built only while someone listens. A listener whose receive buffer was full when
+ *   an event came gets ENOBUFS from its next read. The netns's events_overflow counter counts
+ *   the events that could not be built (no memory) and those that a listener which set the
+ *   socket option NETLINK_BROADCAST_ERROR missed (ktrackctl monitor sets it); a miss by a
+ *   listener without that option is reported to that listener alone.
  *
  * Nested attributes
  * -----------------
