@@ -172,6 +172,17 @@ static void put_tuple(struct nl_msg *m, int af, int proto, const char *s, const 
 	nla_nest_end(m, n);
 }
 
+/* @cmd with a nest @nest that holds only @attr = AF_INET: a request missing required members. */
+static struct result run_family_only(int cmd, int nest, int attr)
+{
+	struct nl_msg *m = req(cmd, 0);
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED | nest);
+
+	nla_put_u8(m, attr, AF_INET);
+	nla_nest_end(m, n);
+	return run(m, NULL, 0, 0);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: ktrack-nltest CASE [ARGS]   (cases: see tests/vm/91-nlconform.bats)\n");
@@ -245,11 +256,7 @@ int main(int argc, char **argv)
 		put_tuple(m, AF_INET, IPPROTO_TCP, argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
 		r = run(m, NULL, 0, 0);
 	} else if (!strcmp(c, "get-missing")) {
-		m = req(KTRACK_CMD_GET_CONN, 0);
-		n = nla_nest_start(m, NLA_F_NESTED | KTRACK_A_CONN);
-		nla_put_u8(m, KTRACK_CONN_A_FAMILY, AF_INET);
-		nla_nest_end(m, n);
-		r = run(m, NULL, 0, 0);
+		r = run_family_only(KTRACK_CMD_GET_CONN, KTRACK_A_CONN, KTRACK_CONN_A_FAMILY);
 	} else if (!strcmp(c, "get-oversize")) {
 		unsigned char big[32] = { 0 };
 
@@ -314,11 +321,7 @@ int main(int argc, char **argv)
 		nla_nest_end(m, n);
 		r = run(m, NULL, 0, 0);
 	} else if (!strcmp(c, "limit-missing")) {
-		m = req(KTRACK_CMD_NEW_LIMIT, 0);
-		n = nla_nest_start(m, NLA_F_NESTED | KTRACK_A_LIMIT);
-		nla_put_u8(m, KTRACK_LIMIT_A_FAMILY, AF_INET);
-		nla_nest_end(m, n);
-		r = run(m, NULL, 0, 0);
+		r = run_family_only(KTRACK_CMD_NEW_LIMIT, KTRACK_A_LIMIT, KTRACK_LIMIT_A_FAMILY);
 	} else if (!strcmp(c, "limits")) {
 		r = run(req(KTRACK_CMD_GET_LIMIT, NLM_F_DUMP), NULL, 0, 0);
 	} else if (!strcmp(c, "truncated-attr")) {
