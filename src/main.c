@@ -14,6 +14,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "params.h"
+#include "source.h"
 #include "sysfs.h"
 #include "table.h"
 #include "version.h"
@@ -28,11 +29,12 @@ static int __init ktrack_init(void)
 	err = ktrack_conn_caches_init();
 	if (err)
 		return err;
+	err = ktrack_src_caches_init();
+	if (err)
+		goto err_conn;
 	err = ktrack_net_register();
-	if (err) {
-		ktrack_conn_caches_exit();
-		return err;
-	}
+	if (err)
+		goto err_src;
 	ktrack_params_start();
 	err = ktrack_sysfs_init();
 	if (err)
@@ -50,6 +52,9 @@ err_net:
 	ktrack_params_stop();
 	ktrack_net_unregister();
 	rcu_barrier();
+err_src:
+	ktrack_src_caches_exit();
+err_conn:
 	ktrack_conn_caches_exit();
 	return err;
 }
@@ -60,7 +65,8 @@ static void __exit ktrack_exit(void)
 	ktrack_sysfs_exit();
 	ktrack_params_stop();
 	ktrack_net_unregister();
-	rcu_barrier();	/* entries and sources freed after a grace period */
+	rcu_barrier();	/* entries freed after a grace period */
+	ktrack_src_caches_exit();
 	ktrack_conn_caches_exit();
 	pr_info("unloaded\n");
 }
