@@ -42,8 +42,11 @@ unit:
 nlclient:
 	$(MAKE) -C tests/nlclient
 
+testtools:
+	$(MAKE) -C tests/tools
+
 check: deps
-	$(MAKE) all nlclient
+	$(MAKE) all nlclient testtools
 	scripts/check
 
 demo: deps
@@ -72,6 +75,7 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/unit clean 2>/dev/null || true
 	$(MAKE) -C tests/nlclient clean 2>/dev/null || true
+	$(MAKE) -C tests/tools clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all deps module tool nlclient sparse style unit check demo install dkms-install dkms-uninstall clean
+.PHONY: all deps module tool nlclient testtools sparse style unit check demo install dkms-install dkms-uninstall clean
