@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lifecycle.c - an entry's birth and death: admission of a new flow against the table limit
- * (evicting the oldest never-answered entry when full) and the per-source limit, and destruction
+ * (evicting the oldest half-open entry when full) and the per-source limit, and destruction
  * with its accounting (source count, live counts, deletion reason).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -83,10 +83,14 @@ void ktrack_conn_requeue(struct ktrack_net *kn, struct ktrack_stripe *s, struct 
 }
 
 static const enum ktrack_class ktrack_evict_classes[] = {
-	KTRACK_CLASS_SYN_SENT, KTRACK_CLASS_UDP, KTRACK_CLASS_ICMP,
+	KTRACK_CLASS_SYN_SENT, KTRACK_CLASS_SYN_RECV, KTRACK_CLASS_UDP, KTRACK_CLASS_ICMP,
 };
 
-/* The oldest never-answered entry at the head of @s's lists: SYN_SENT, unanswered UDP or ICMP. */
+/*
+ * The oldest half-open entry at the head of @s's lists: a TCP handshake that never completed
+ * (SYN_SENT, or SYN_RECV: a server answers every SYN of a flood with a SYN|ACK, cookies or not, so
+ * a flood's entries are SYN_RECV, answered, and must be evictable too), unanswered UDP or ICMP.
+ */
 static struct ktrack_conn *ktrack_evict_candidate(struct ktrack_net *kn, struct ktrack_stripe *s,
 						  u32 *queued)
 {
@@ -102,7 +106,8 @@ static struct ktrack_conn *ktrack_evict_candidate(struct ktrack_net *kn, struct 
 		if (first == &s->expiry[c])
 			continue;
 		ct = list_entry(first, struct ktrack_conn, expiry);
-		if (READ_ONCE(ct->flags) & (KTRACK_F_REPLIED | KTRACK_F_DEAD))
+		if (READ_ONCE(ct->flags) &
+		    (c == KTRACK_CLASS_SYN_RECV ? KTRACK_F_DEAD : KTRACK_F_REPLIED | KTRACK_F_DEAD))
 			continue;
 		/* when it was queued: entries of different classes compare by that */
 		q = READ_ONCE(ct->deadline) - ktrack_timeout(kn, c);
@@ -138,7 +143,7 @@ static struct ktrack_stripe *ktrack_evict_pick(struct ktrack_net *kn, unsigned i
 }
 
 /*
- * Make room for one entry: evict the oldest never-answered entry among the list heads of up to
+ * Make room for one entry: evict the oldest half-open entry among the list heads of up to
  * KTRACK_EVICT_SCAN stripes (all of them in a small table; a rotating sample in a large one, whose
  * stripes each hold the oldest of thousands). When the sample has none, every stripe is looked at
  * before the new flow is refused; a full scan that finds nothing is not repeated for HZ/10. The

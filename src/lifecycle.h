@@ -9,7 +9,7 @@
 #include "parse.h"
 
 /*
- * Admit a new flow from @pkt: table limit (evicting a never-answered entry when full), per-source
+ * Admit a new flow from @pkt: table limit (evicting a half-open entry when full), per-source
  * limit unless @local, allocation, insertion. Returns the verdict for the packet.
  */
 unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local,

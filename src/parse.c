@@ -200,7 +200,8 @@ static enum ktrack_parse_result ktrack_parse_ipv6(const struct sk_buff *skb, uns
 	off = nhoff + sizeof(*ip6h);
 	end = off + plen;
 
-	for (n = 0; n < KTRACK_IP6_MAX_EXTHDRS; n++) {
+	/* up to KTRACK_IP6_MAX_EXTHDRS extension headers, then the one after them */
+	for (n = 0; n <= KTRACK_IP6_MAX_EXTHDRS; n++) {
 		u8 _hdr[4];
 		const u8 *hdr;
 		unsigned int hdrlen;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stats.c - the per-CPU counters of a netns and /proc/net/stat/ktrack: a header row naming the
- * columns, then one row per possible CPU, decimal values.
+ * columns, then one row per possible CPU, decimal values. Also /proc/net/stat/ktrack_chains, one
+ * line on the shape of the hash chains ("buckets B used U entries E longest L"), computed by a walk
+ * of the table when read; root only (0400), as chain lengths would tell an attacker which of its
+ * flows collide.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -155,6 +158,18 @@ static const struct seq_operations ktrack_stat_seq_ops = {
 	.show = ktrack_stat_seq_show,
 };
 
+static int ktrack_chains_show(struct seq_file *seq, void *v)
+{
+	struct ktrack_net *kn = ktrack_pernet(seq_file_single_net(seq));
+	unsigned int used, longest;
+	unsigned long entries;
+
+	ktrack_table_chains(&kn->table, &used, &entries, &longest);
+	seq_printf(seq, "buckets %u used %u entries %lu longest %u\n", kn->table.nbuckets, used,
+		   entries, longest);
+	return 0;
+}
+
 int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(((struct ktrack_stats *)0)->tcp_live) < KTRACK_TCP_NSTATES);
@@ -163,15 +178,23 @@ int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
 	if (!kn->stats)
 		return -ENOMEM;
 	if (!proc_create_net("ktrack", 0444, net->proc_net_stat, &ktrack_stat_seq_ops,
-			     sizeof(struct seq_net_private))) {
-		free_percpu(kn->stats);
-		return -ENOMEM;
-	}
+			     sizeof(struct seq_net_private)))
+		goto err_stats;
+	if (!proc_create_net_single("ktrack_chains", 0400, net->proc_net_stat, ktrack_chains_show,
+				    NULL))
+		goto err_proc;
 	return 0;
+
+err_proc:
+	remove_proc_entry("ktrack", net->proc_net_stat);
+err_stats:
+	free_percpu(kn->stats);
+	return -ENOMEM;
 }
 
 void ktrack_stats_exit(struct net *net, struct ktrack_net *kn)
 {
+	remove_proc_entry("ktrack_chains", net->proc_net_stat);
 	remove_proc_entry("ktrack", net->proc_net_stat);
 	free_percpu(kn->stats);
 }

@@ -253,6 +253,32 @@ void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
 	__ktrack_table_unlink(t, ct, ktrack_conn_hash(t, ct));
 }
 
+void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsigned long *entries,
+			 unsigned int *longest)
+{
+	struct ktrack_conn *ct;
+	unsigned int i, len;
+
+	*used = 0;
+	*entries = 0;
+	*longest = 0;
+	rcu_read_lock();
+	for (i = 0; i < t->nbuckets; i++) {
+		len = 0;
+		for (ct = rcu_dereference(t->buckets[i]); ct; ct = rcu_dereference(ct->next))
+			len++;
+		*used += len > 0;
+		*entries += len;
+		*longest = max(*longest, len);
+		if ((i & 0xffff) == 0xffff) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+}
+
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 {
 	unsigned int i, j;

@@ -6,6 +6,9 @@
  *   ok [N]                  the kernel acked (N: messages of a dump, or the count it returned)
  *   error NAME: MESSAGE     the kernel's errno (ENAME) and its extack message ("-" if none)
  * Exit status 0 when a line was printed, 2 on a local failure.
+ *
+ * "fuzz SEED COUNT [check]" (fuzz.c, tests/vm/93-nlabuse.bats) sends COUNT random and mutated
+ * requests instead and prints one summary line; see fuzz.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +23,8 @@
 #include <netlink/genl/ctrl.h>
 #include <linux/netlink.h>
 #include <linux/ktrack.h>
+
+#include "fuzz.h"
 
 static struct nl_sock *sk;
 static int family;
@@ -205,6 +210,11 @@ int main(int argc, char **argv)
 	if (family < 0) {
 		printf("error ENOENT: family not found\n");
 		return 0;
+	}
+	if (!strcmp(c, "fuzz") && (argc == 4 || argc == 5)) {
+		nl_socket_free(sk);
+		return ktrack_fuzz(family, strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				   argc == 5 && !strcmp(argv[4], "check"));
 	}
 	if (!strcmp(c, "stats")) {
 		r = run(req(KTRACK_CMD_GET_STATS, 0), NULL, 0, 0);

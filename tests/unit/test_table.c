@@ -455,6 +455,47 @@ static void long_chains(void)
 	}
 }
 
+/*
+ * The control of tests/vm/96-security.bats: the flows tests/tools/hashcollide aims at bucket 0
+ * under an all-zero key do all land in one chain of this table under that key (so the tool
+ * computes the table's hash), and spread under a random key (ktrack_table_chains() measures it).
+ */
+static void hashcollide_control(void)
+{
+	enum { N = 200 };
+	static struct ktrack_pkt p[N];
+	char line[128], a[64];
+	unsigned int i = 0, used, longest, port;
+	unsigned long entries;
+	FILE *f;
+	int k;
+
+	f = popen("../tools/hashcollide -b 1024 -n 200 -s 198.18.0.1 -d 192.0.2.1 -p 9999", "r");
+	if (!KT_CHECK(f != NULL))
+		return;
+	while (i < N && fgets(line, sizeof(line), f) && sscanf(line, "%63s %u", a, &port) == 2)
+		p[i++] = pkt4(KTRACK_L4_UDP, ip4(a), port, ip4("192.0.2.1"), 9999);
+	KT_EQ(pclose(f), 0);
+	KT_EQ(i, N);
+	for (k = 0; k < 2; k++) {
+		setup(1024);
+		if (k == 0)
+			memset(&t.key, 0, sizeof(t.key));
+		for (i = 0; i < N; i++)
+			insert(&p[i]);
+		ktrack_table_chains(&t, &used, &entries, &longest);
+		KT_EQ(entries, N);
+		if (k == 0) {
+			KT_EQ(used, 1);
+			KT_EQ(longest, N);
+		} else {
+			KT_CHECK(used > N / 2);
+			KT_CHECK(longest <= 8);
+		}
+		teardown();
+	}
+}
+
 /* A class list is in insertion order; unlinking keeps the order of the rest. */
 static void class_lists_fifo(void)
 {
@@ -791,6 +832,7 @@ int main(void)
 	KT_RUN(unlink_removes_and_marks_dead);
 	KT_RUN(unlink_without_lock_warns);
 	KT_RUN(long_chains);
+	KT_RUN(hashcollide_control);
 	KT_RUN(class_lists_fifo);
 	KT_RUN(count_tracks_inserts_and_unlinks);
 	KT_RUN(hash_symmetric);

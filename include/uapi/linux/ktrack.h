@@ -288,7 +288,7 @@ enum ktrack_reason {
 	KTRACK_REASON_RST,	/* an in-window RST */
 	KTRACK_REASON_FIN,	/* the FIN exchange completed (or its TIME_WAIT ended) */
 	KTRACK_REASON_TIMEOUT,	/* idle past its timeout */
-	KTRACK_REASON_EVICT,	/* a never-answered entry evicted at max_conns */
+	KTRACK_REASON_EVICT,	/* a half-open entry evicted at max_conns */
 	KTRACK_REASON_FLUSH,	/* deleted on request (DEL_CONN, FLUSH) */
 	KTRACK_REASON_REUSE,	/* a new SYN replaced this TIME_WAIT/CLOSE entry */
 	KTRACK_REASON_LIMIT,	/* reserved: deleted by a limit (not emitted by this release) */

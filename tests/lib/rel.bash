@@ -1,0 +1,146 @@
+# shellcheck shell=bash
+# tests/lib/rel.bash: helpers for the reliability suites (92-96): the table's consistency, slab
+# objects of ktrack's caches, the C generators of tests/tools. Load after common.bash.
+
+TOOLS=$TOP/tests/tools
+REL_TMP=${REL_TMP:-/tmp/ktrack-rel}
+mkdir -p "$REL_TMP"
+
+# kt_consistent NETNS: net.ktrack.count, the lines of /proc/net/ktrack, ktrackctl count and the sum
+# of the live_* columns of /proc/net/stat/ktrack all agree, and no live_* sum is negative (the
+# table must be quiet: no traffic that creates or deletes entries meanwhile).
+kt_consistent() {
+	local ns=$1 c p k live
+	c=$(nsx "$ns" sysctl -n net.ktrack.count)
+	p=$(nsx "$ns" cat /proc/net/ktrack | wc -l)
+	k=$("$KTRACKCTL" -n "$ns" count)
+	live=$(nsx "$ns" cat /proc/net/stat/ktrack | awk '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^live_/) col[i] = $i; next }
+		{ for (i in col) s[i] += $i }
+		END { t = 0; for (i in s) { if (s[i] < 0) { print "negative " col[i]; exit } t += s[i] } print t }')
+	if [ "$c" = "$p" ] && [ "$c" = "$k" ] && [ "$c" = "$live" ]; then
+		return 0
+	fi
+	echo "$ns: count $c, /proc/net/ktrack $p lines, ktrackctl count $k, live_* sum $live" >&2
+	return 1
+}
+
+# slab_objs CACHE: objects in use in a slab cache (needs slab_nomerge, see scripts/vm, so that
+# ktrack_conn4/6 are caches of their own; -1 when the cache is not there).
+slab_objs() {
+	local f=/sys/kernel/slab/$1/objects
+	if [ -r "$f" ]; then
+		read -r n _ <"$f"
+		echo "$n"
+	else
+		echo -1
+	fi
+}
+
+# slab_merged CACHE: the cache shares its slabs with others (its objects count means nothing).
+slab_merged() {
+	[ -L "/sys/kernel/slab/$1" ]
+}
+
+# ktrack_objs: objects in use in both entry caches.
+ktrack_objs() {
+	echo $(($(slab_objs ktrack_conn4) + $(slab_objs ktrack_conn6)))
+}
+
+# wait_objs_le N [SECONDS]: until ktrack_objs is at most N (entries are freed after an RCU grace
+# period, and SLUB keeps a few per CPU: callers allow for that in N).
+wait_objs_le() {
+	local i o
+	for i in $(seq $((${2:-20} * 5))); do
+		o=$(ktrack_objs)
+		[ "$o" -le "$1" ] && return 0
+		sleep 0.2
+	done
+	echo "ktrack_conn4+6 objects: $o, expected at most $1" >&2
+	return 1
+}
+
+# sysns NETNS NAME: sysctl net.ktrack.NAME in NETNS.
+sysns() {
+	nsx "$1" sysctl -n "net.ktrack.$2"
+}
+
+# kmemleak_check: when kmemleak is there (debug kernel), scan and fail on any report that names
+# ktrack; prints what it found.
+kmemleak_check() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w "$f" ] || return 0
+	echo scan >"$f"
+	sleep 1
+	echo scan >"$f"
+	if grep -q ktrack "$f"; then
+		grep -B2 -A20 ktrack "$f" | head -n 60 >&2
+		return 1
+	fi
+}
+
+# echo_server NETNS: an echo server on TCP 8080 (socat, one cat per connection).
+echo_server() {
+	nsx "$1" socat TCP-LISTEN:8080,reuseaddr,fork,backlog=128 EXEC:cat &
+	wait_port "$1" 8080
+}
+
+# echo_loop NETNS ID ROUNDS: in the background, one TCP connection to $SRV4:8080 doing ROUNDS
+# round trips 0.2 s apart (each must come back within 30 s), or fewer when $REL_TMP/stop.ID
+# appears; then it closes. Leaves "ok N" or "fail N" in $REL_TMP/echo.ID.
+echo_loop() {
+	rm -f "$REL_TMP/echo.$2" "$REL_TMP/stop.$2"
+	nsx "$1" bash -c '
+		id=$1 rounds=$2 tmp=$3 srv=$4
+		[ -p "$tmp/sleep.$id" ] || mkfifo "$tmp/sleep.$id"
+		exec 4<>"$tmp/sleep.$id"
+		exec 3<>"/dev/tcp/$srv/8080" || { echo "fail 0" >"$tmp/echo.$id"; exit 1; }
+		n=0
+		while [ "$n" -lt "$rounds" ] && [ ! -e "$tmp/stop.$id" ]; do
+			echo "ping $id $n" >&3
+			if ! read -r -t 30 l <&3 || [ "$l" != "ping $id $n" ]; then
+				echo "fail $n" >"$tmp/echo.$id"
+				exit 1
+			fi
+			n=$((n + 1))
+			read -r -t 0.2 -u 4 _
+		done
+		exec 3>&-
+		echo "ok $n" >"$tmp/echo.$id"' _ "$2" "$3" "$REL_TMP" "$SRV4" &
+}
+
+# echo_wait ID [SECONDS]: until echo loop ID has finished; its result line in $ECHO.
+echo_wait() {
+	local i
+	for i in $(seq $((${2:-120} * 10))); do
+		if [ -s "$REL_TMP/echo.$1" ]; then
+			ECHO=$(cat "$REL_TMP/echo.$1")
+			return 0
+		fi
+		sleep 0.1
+	done
+	ECHO="timeout"
+	return 1
+}
+
+# echo_ok ID...: each loop finished, every round answered.
+echo_ok() {
+	local id
+	for id in "$@"; do
+		echo_wait "$id" || { echo "echo loop $id did not finish" >&2; return 1; }
+		[[ "$ECHO" == ok* ]] || { echo "echo loop $id: $ECHO" >&2; return 1; }
+	done
+}
+
+# flood OUT NETNS CPU ARGS...: tests/tools/synflood ARGS in NETNS, in the background, pinned to
+# CPU ("-": not pinned); its PID in $FLOOD_PID, its output in OUT.
+flood() {
+	local out=$1 ns=$2 cpu=$3
+	shift 3
+	if [ "$cpu" = - ]; then
+		nsx "$ns" "$TOOLS/synflood" "$@" >"$out" 2>&1 &
+	else
+		nsx "$ns" taskset -c "$cpu" "$TOOLS/synflood" "$@" >"$out" 2>&1 &
+	fi
+	FLOOD_PID=$!
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# Security, beyond what 90-ctl covers over netlink (unprivileged verbs refused, namespaces
+# isolated): the files under /proc and the sysctls for an unprivileged user, a user namespace's
+# root confined to its own network namespace, and the keyed hash: flows aimed at one bucket under a
+# guessed key (tests/tools/hashcollide, which computes the table's hash as src/table.c does) spread
+# over the table under the module's random key, as /proc/net/stat/ktrack_chains shows.
+
+load ../lib/common
+load ../lib/ctl
+load ../lib/rel
+
+setup() {
+	ktrack_load hashsize=16384	# a netns other than the first gets 1024 buckets
+	pair kt-srv kt-cli
+	mkns kt-idle
+}
+
+teardown() {
+	local p
+	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+	cleanup_ns
+	ktrack_unload
+}
+
+# one_conn: a TCP connection kt-cli -> kt-srv:8080 held open (until teardown).
+one_conn() {
+	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr OPEN:/dev/null &
+	wait_port kt-srv 8080
+	nsx kt-cli socat -u EXEC:"sleep 900" TCP:$SRV4:8080 &
+	wait_count kt-srv 1
+}
+
+@test "an unprivileged user reads the counters, not the connections nor the chain shape" {
+	one_conn
+	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/ktrack
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/stat/ktrack_chains
+	[ "$status" -ne 0 ]
+	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/stat/ktrack
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "cpu packets found new"* ]]
+	# root in another netns sees that netns's table only
+	n=$(nsx kt-srv cat /proc/net/ktrack | wc -l)
+	[ "$n" -ge 1 ]
+	[ "$n" -eq "$(kcn kt-srv count)" ]
+	[ "$(nsx kt-idle cat /proc/net/ktrack | wc -l)" -eq 0 ]
+	nsx kt-idle cat /proc/net/stat/ktrack_chains | grep -q "entries 0 "
+}
+
+@test "an unprivileged user cannot change net.ktrack.*; nobody can write count or buckets" {
+	for k in max_conns per_src_limit udp_timeout loose notrack; do
+		v=$(sysns kt-srv "$k")
+		run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			--bounding-set=-all sh -c "echo 7 >/proc/sys/net/ktrack/$k"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"Permission denied"* ]]
+		[ "$(sysns kt-srv "$k")" = "$v" ]
+	done
+	run nsx kt-srv sh -c "echo 5 >/proc/sys/net/ktrack/count"
+	[ "$status" -ne 0 ]
+	run nsx kt-srv sh -c "echo 5 >/proc/sys/net/ktrack/buckets"
+	[ "$status" -ne 0 ]
+	[ "$(sysns kt-srv buckets)" -eq 1024 ]
+}
+
+@test "a user namespace's root manages its own netns's table and cannot reach another's" {
+	one_conn
+	n=$(kcn kt-srv count)
+	cfg=$(kcn kt-srv -o json config)
+	cat >"$REL_TMP/userns.sh" <<-EOF
+	set -e
+	ip link set lo up
+	socat -u TCP-LISTEN:9000,reuseaddr OPEN:/dev/null &
+	for i in \$(seq 50); do ss -Hltn 'sport = :9000' | grep -q . && break; sleep 0.1; done
+	socat -u EXEC:"sleep 10" TCP:127.0.0.1:9000 &
+	for i in \$(seq 50); do [ "\$($KTRACKCTL count)" -ge 1 ] && break; sleep 0.1; done
+	echo "own \$($KTRACKCTL count)"
+	echo "list \$($KTRACKCTL list proto tcp dport 9000 | wc -l)"
+	$KTRACKCTL config udp_timeout=5
+	echo "cfg \$(sysctl -n net.ktrack.udp_timeout)"
+	echo "flushed \$($KTRACKCTL -o json flush | jq .deleted)"
+	if $KTRACKCTL -n kt-srv count 2>/dev/null; then echo "other reached"; else echo "other refused"; fi
+	if cat /run/netns/kt-srv >/dev/null 2>&1 && nsenter --net=/run/netns/kt-srv true 2>/dev/null; then
+		echo "setns reached"
+	else
+		echo "setns refused"
+	fi
+	EOF
+	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn true ||
+		skip "unprivileged user namespaces are disabled here"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn bash "$REL_TMP/userns.sh"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"own 1"* ]]
+	[[ "$output" == *"list 1"* ]]
+	[[ "$output" == *"cfg 5"* ]]
+	[[ "$output" == *"other refused"* ]]
+	[[ "$output" == *"setns refused"* ]]
+	# the host's netns saw none of it
+	[ "$(kcn kt-srv count)" -eq "$n" ]
+	[ "$(kcn kt-srv -o json config)" = "$cfg" ]
+	[ "$(kcn kt-srv list proto tcp dport 9000 | wc -l)" -eq 0 ]
+}
+
+@test "the hash is keyed: 1000 flows aimed at one bucket under a guessed key spread under the real one" {
+	run "$TOOLS/hashcollide" -T
+	[ "$status" -eq 0 ]	# the tool computes the kernel's hsiphash (its own test vector)
+	b=$(sysns kt-srv buckets)
+	[ "$b" -eq 1024 ]
+	bulk_setup
+	kcn kt-srv config udp_timeout=3600
+	# all of them hash to bucket 0 of 1024 under an all-zero key
+	"$TOOLS/hashcollide" -b "$b" -n 1000 -s 198.18.0.1 -d $SRV4 -p 9999 >"$REL_TMP/collide"
+	[ "$(wc -l <"$REL_TMP/collide")" -eq 1000 ]
+	nsx kt-cli "$TOOLS/synflood" -i v-kt-cli -m "$(ifmac kt-srv v-kt-srv)" -d $SRV4 -p 9999 -u \
+		-F "$REL_TMP/collide"
+	wait_count kt-srv 1000 60
+	read -r _ nb _ used _ entries _ longest < <(nsx kt-srv cat /proc/net/stat/ktrack_chains)
+	echo "# 1000 flows aimed at one bucket: $used of $nb buckets used, longest chain $longest" >&3
+	[ "$nb" -eq 1024 ]
+	[ "$entries" -eq 1000 ]
+	# 1000 keys thrown at random into 1024 buckets: about 630 used, longest about 5; a chain of
+	# 12 has odds below 1e-6
+	[ "$used" -ge 500 ]
+	[ "$longest" -le 12 ]
+	kt_consistent kt-srv
+}
