@@ -91,7 +91,6 @@ static void topen(struct kunit *test, struct tflow *f)
 {
 	struct ktrack_tcp_seg s = tseg(SYN, f->nxt[O], 0, 0, f->win[O]);
 
-	s.wscale = 7;
 	KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f->ct, &s, false));
 	f->nxt[O]++;
 	KUNIT_ASSERT_EQ(test, f->ct.state, (u8)KTRACK_TCP_SYN_SENT);
