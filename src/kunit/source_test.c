@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * source_test.c - KUnit suite of the per-source counts (src/source.c, included below), through its
- * public functions only: acquire and release, the per-source limit, masking to a prefix, many
- * sources, and two CPUs acquiring and releasing one source at its limit while its node is freed and
+ * public functions only (the counts are read back with the walk): acquire and release, the
+ * per-source limit, masking to a prefix, many sources, and two CPUs acquiring and releasing one source at its limit while its node is freed and
  * created again (KASAN sees a node used after its RCU free, kmemleak one never freed).
  */
 #include "../source.c"
@@ -21,6 +21,7 @@ static int tsources(struct kunit *test)
 	return atomic_read(&tsrc(test)->nsources);
 }
 
+
 static union ktrack_addr taddr4(u32 a)
 {
 	union ktrack_addr x = {};
@@ -38,6 +39,40 @@ static union ktrack_addr taddr6(u16 hi, u16 lo)
 	x.in6.s6_addr16[3] = htons(hi);
 	x.in6.s6_addr16[7] = htons(lo);
 	return x;
+}
+
+/* What a walk over every source finds: how many, their total, and the count of one of them. */
+struct tsum {
+	u8 family;
+	union ktrack_addr addr;
+	unsigned int sources, total, live;
+};
+
+static int tsum_fn(void *arg, u8 family, const union ktrack_addr *addr, unsigned int live)
+{
+	struct tsum *sum = arg;
+
+	sum->sources++;
+	sum->total += live;
+	if (family == sum->family && !memcmp(addr, &sum->addr, sizeof(*addr)))
+		sum->live = live;
+	return 0;
+}
+
+/* The live count of @addr (0: no node), checking that the walk agrees with the source count. */
+static unsigned int tlive(struct kunit *test, u8 family, union ktrack_addr addr)
+{
+	struct tsum sum = { .family = family, .addr = addr };
+	unsigned long pos = 0, skip = 0;
+
+	KUNIT_EXPECT_EQ(test, ktrack_src_walk(tsrc(test), &pos, &skip, tsum_fn, &sum), 0);
+	KUNIT_EXPECT_EQ(test, sum.sources, (unsigned int)tsources(test));
+	return sum.live;
+}
+
+static unsigned int tlive4(struct kunit *test, u32 a)
+{
+	return tlive(test, NFPROTO_IPV4, taddr4(a));
 }
 
 static int tacq4(struct kunit *test, u32 a, unsigned int limit)
@@ -61,13 +96,24 @@ static int source_test_init(struct kunit *test)
 	if (!st)
 		return -ENOMEM;
 	test->priv = st;
-	return ktrack_src_init(st, 256);
+	return ktrack_src_init(st, 256, 256);
 }
 
 static void source_test_exit(struct kunit *test)
 {
 	rcu_barrier();
 	ktrack_src_destroy(tsrc(test));
+}
+
+static int source_suite_init(struct kunit_suite *suite)
+{
+	return ktrack_src_caches_init();
+}
+
+static void source_suite_exit(struct kunit_suite *suite)
+{
+	rcu_barrier();
+	ktrack_src_caches_exit();
 }
 
 /* The first connection creates the source, the last release removes it. */
@@ -78,13 +124,17 @@ static void source_acquire_release(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, tacq4(test, 0xc6120001, 0), 0);
 	KUNIT_EXPECT_EQ(test, tsources(test), 1);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc6120001), 3U);
 	KUNIT_EXPECT_EQ(test, tacq4(test, 0xc6120002, 0), 0);
 	KUNIT_EXPECT_EQ(test, tsources(test), 2);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc6120002), 1U);
 	trel4(test, 0xc6120001);
 	trel4(test, 0xc6120001);
 	KUNIT_EXPECT_EQ(test, tsources(test), 2);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc6120001), 1U);
 	trel4(test, 0xc6120001);
 	KUNIT_EXPECT_EQ(test, tsources(test), 1);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc6120001), 0U);
 	trel4(test, 0xc6120002);
 	KUNIT_EXPECT_EQ(test, tsources(test), 0);
 	/* and it can come back */
@@ -112,6 +162,8 @@ static void source_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tacq4(test, 0xc0000202, 0), 0);
 	KUNIT_EXPECT_EQ(test, tacq4(test, 0xc0000202, 1), -EDQUOT);
 	KUNIT_EXPECT_EQ(test, tsources(test), 2);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc0000202), 4U);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc0000203), 1U);
 	for (i = 0; i < 4; i++)
 		trel4(test, 0xc0000202);
 	trel4(test, 0xc0000203);
@@ -150,6 +202,8 @@ static void source_mask(struct kunit *test)
 	b6.ip = m.ip;
 	KUNIT_EXPECT_EQ(test, ktrack_src_acquire(st, NFPROTO_IPV6, &b6, 2), 0);
 	KUNIT_EXPECT_EQ(test, tsources(test), 2);
+	KUNIT_EXPECT_EQ(test, tlive(test, NFPROTO_IPV4, m), 2U);
+	KUNIT_EXPECT_EQ(test, tlive(test, NFPROTO_IPV6, b6), 1U);
 	ktrack_src_release(st, NFPROTO_IPV6, &b6);
 	ktrack_src_release(st, NFPROTO_IPV4, &m);
 	ktrack_src_release(st, NFPROTO_IPV4, &m);
@@ -171,6 +225,7 @@ static void source_many(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, errors, 0U);
 	KUNIT_EXPECT_EQ(test, tsources(test), (int)n);
+	KUNIT_EXPECT_EQ(test, tlive(test, NFPROTO_IPV6, taddr6(4999, 1)), 1U);
 	for (i = 0; i < n; i += 2)
 		trel4(test, 0xc6120000 + i);
 	KUNIT_EXPECT_EQ(test, tsources(test), (int)n / 2);
@@ -277,6 +332,8 @@ static struct kunit_case source_cases[] = {
 
 static struct kunit_suite source_suite = {
 	.name = "ktrack_source",
+	.suite_init = source_suite_init,
+	.suite_exit = source_suite_exit,
 	.init = source_test_init,
 	.exit = source_test_exit,
 	.test_cases = source_cases,
