@@ -3,6 +3,8 @@
 #
 #   make               build src/ktrack.ko and tools/ktrackctl
 #   make check         build, run the unit tests, boot one VM and run every bats suite in it
+#   make check-debug   the same VM run on a debug kernel (KASAN, UBSAN, lockdep, kmemleak), built
+#                      once from Debian's linux-source-6.1, plus ktrack's KUnit suites (src/kunit)
 #   make demo          build, boot a VM, drive real TCP connections, show what ktrack saw
 #   make install       install the module (for the running kernel) and the tool
 #   make dkms-install  register the module with DKMS so it is rebuilt for new kernels
@@ -34,7 +36,8 @@ sparse: $(KDIR)/Makefile
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
 style:
-	scripts/checkpatch $(filter-out %.mod.c,$(wildcard src/*.c src/*.h)) include/uapi/linux/ktrack.h
+	scripts/checkpatch $(filter-out %.mod.c,$(wildcard src/*.c src/*.h src/kunit/*.c)) \
+		include/uapi/linux/ktrack.h
 
 unit:
 	$(MAKE) -C tests/unit check
@@ -48,6 +51,10 @@ testtools:
 check: deps
 	$(MAKE) all nlclient testtools
 	scripts/check
+
+check-debug: deps
+	$(MAKE) tool nlclient testtools
+	scripts/check-debug
 
 demo: deps
 	$(MAKE) all
@@ -78,4 +85,5 @@ clean:
 	$(MAKE) -C tests/tools clean 2>/dev/null || true
 	rm -rf build
 
-.PHONY: all deps module tool nlclient testtools sparse style unit check demo install dkms-install dkms-uninstall clean
+.PHONY: all deps module tool nlclient testtools sparse style unit check check-debug demo install dkms-install \
+	dkms-uninstall clean

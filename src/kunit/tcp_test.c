@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_test.c - KUnit suite of the TCP state machine (src/tcp.c, included below), built with the
+ * kernel's own flags and sanitizers: a simulated pair of endpoints drives an entry through the
+ * handshake, the FIN exchanges to TIME_WAIT, RSTs in and out of the window and a SYN reopening a
+ * TIME_WAIT entry; then every flag combination and random segments in every state, checking that
+ * a refused segment changes nothing and a state never leaves its range (UBSAN watches the shifts
+ * of the window arithmetic).
+ */
+#include "../tcp.c"
+
+#include <kunit/test.h>
+#include <linux/prandom.h>
+#include <linux/string.h>
+
+#define O	KTRACK_DIR_ORIG
+#define R	KTRACK_DIR_REPLY
+#define FIN	KTRACK_TCPF_FIN
+#define SYN	KTRACK_TCPF_SYN
+#define RST	KTRACK_TCPF_RST
+#define PSH	KTRACK_TCPF_PSH
+#define ACK	KTRACK_TCPF_ACK
+
+/* Two endpoints and the entry that tracks them. */
+struct tflow {
+	struct ktrack_conn ct;
+	u32 nxt[2];		/* next sequence number each side sends */
+	u16 win[2];
+};
+
+static void tflow_init(struct tflow *f, u32 isn_o, u32 isn_r)
+{
+	memset(f, 0, sizeof(*f));
+	f->ct.flags = KTRACK_L4_TCP;
+	f->ct.deadline = 0x5a5a5a5a;
+	f->nxt[O] = isn_o;
+	f->nxt[R] = isn_r;
+	f->win[O] = 64240;
+	f->win[R] = 65535;
+}
+
+static struct ktrack_tcp_seg tseg(u8 flags, u32 seq, u32 ack, u32 len, u16 win)
+{
+	struct ktrack_tcp_seg s = {
+		.seq = seq, .ack = ack, .len = len, .win = win, .flags = flags,
+		.wscale = KTRACK_TCP_NO_WSCALE,
+	};
+
+	return s;
+}
+
+/* ktrack_tcp_packet(), checking what every verdict promises about the entry. */
+static enum ktrack_tcp_verdict tpacket(struct kunit *test, struct ktrack_conn *ct,
+				       enum ktrack_dir d, const struct ktrack_tcp_seg *s)
+{
+	struct ktrack_conn before = *ct;
+	enum ktrack_tcp_verdict v = ktrack_tcp_packet(ct, d, s);
+
+	KUNIT_EXPECT_LE(test, (int)v, (int)KTRACK_TCP_REOPEN);
+	KUNIT_EXPECT_LT(test, ct->state, (u8)KTRACK_TCP_NSTATES);
+	KUNIT_EXPECT_EQ(test, ct->deadline, before.deadline);
+	KUNIT_EXPECT_EQ(test, ct->flags, before.flags);
+	if (v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN)
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, ct, sizeof(before)), 0,
+				    "the entry changed on verdict %d (flags %#x)", v, s->flags);
+	if (v == KTRACK_TCP_RESET)
+		KUNIT_EXPECT_EQ(test, ct->state, (u8)KTRACK_TCP_CLOSE);
+	return v;
+}
+
+/* Side @d sends @flags with @len bytes, acking all the peer sent. */
+static enum ktrack_tcp_verdict tsend(struct kunit *test, struct tflow *f, enum ktrack_dir d,
+				     u8 flags, u32 len)
+{
+	struct ktrack_tcp_seg s = tseg(flags, f->nxt[d], flags & ACK ? f->nxt[!d] : 0, len,
+				       f->win[d]);
+
+	if (!(flags & RST))
+		f->nxt[d] += len + !!(flags & SYN) + !!(flags & FIN);
+	return tpacket(test, &f->ct, d, &s);
+}
+
+#define EXPECT_SEND(test, f, d, flags, len, verdict, want) do {			\
+	KUNIT_EXPECT_EQ(test, tsend(test, f, d, flags, len), verdict);		\
+	KUNIT_EXPECT_STREQ(test, ktrack_tcp_state_name((f)->ct.state),		\
+			   ktrack_tcp_state_name(want));			\
+} while (0)
+
+/* SYN, SYN|ACK, ACK, then a little data each way. */
+static void topen(struct kunit *test, struct tflow *f)
+{
+	struct ktrack_tcp_seg s = tseg(SYN, f->nxt[O], 0, 0, f->win[O]);
+
+	KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f->ct, &s, false));
+	f->nxt[O]++;
+	KUNIT_ASSERT_EQ(test, f->ct.state, (u8)KTRACK_TCP_SYN_SENT);
+	EXPECT_SEND(test, f, R, SYN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_SYN_RECV);
+	EXPECT_SEND(test, f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_ESTABLISHED);
+	EXPECT_SEND(test, f, O, ACK | PSH, 300, KTRACK_TCP_ACCEPT, KTRACK_TCP_ESTABLISHED);
+	EXPECT_SEND(test, f, R, ACK | PSH, 1400, KTRACK_TCP_ACCEPT, KTRACK_TCP_ESTABLISHED);
+	EXPECT_SEND(test, f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_ESTABLISHED);
+	KUNIT_ASSERT_EQ(test, f->ct.state, (u8)KTRACK_TCP_ESTABLISHED);
+}
+
+static void tcp_handshake(struct kunit *test)
+{
+	struct tflow f;
+
+	tflow_init(&f, 1000, 0x7ffffff0);
+	topen(test, &f);
+	KUNIT_EXPECT_EQ(test, f.ct.tcp_end[O], f.nxt[O]);
+	KUNIT_EXPECT_EQ(test, f.ct.tcp_end[R], f.nxt[R]);
+	KUNIT_EXPECT_TRUE(test, f.ct.tcp_wsf[O] & KTRACK_TCP_END_KNOWN);
+	KUNIT_EXPECT_TRUE(test, f.ct.tcp_wsf[R] & KTRACK_TCP_END_KNOWN);
+}
+
+/* The client closes first: FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT. */
+static void tcp_fin_client_first(struct kunit *test)
+{
+	struct tflow f;
+
+	tflow_init(&f, 0xfffffff0, 42);	/* the client's sequence numbers wrap */
+	topen(test, &f);
+	EXPECT_SEND(test, &f, O, FIN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_FIN_WAIT);
+	EXPECT_SEND(test, &f, R, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_CLOSE_WAIT);
+	EXPECT_SEND(test, &f, R, ACK | PSH, 100, KTRACK_TCP_ACCEPT, KTRACK_TCP_CLOSE_WAIT);
+	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_CLOSE_WAIT);
+	EXPECT_SEND(test, &f, R, FIN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_LAST_ACK);
+	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_TIME_WAIT);
+	KUNIT_EXPECT_TRUE(test, f.ct.tcp_wsf[O] & KTRACK_TCP_FIN_ACKED);
+	KUNIT_EXPECT_TRUE(test, f.ct.tcp_wsf[R] & KTRACK_TCP_FIN_ACKED);
+}
+
+/* The server closes first; then both FINs crossing; then FIN and ACK of the peer's FIN at once. */
+static void tcp_fin_other_orders(struct kunit *test)
+{
+	struct tflow f;
+
+	tflow_init(&f, 5, 6);
+	topen(test, &f);
+	EXPECT_SEND(test, &f, R, FIN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_FIN_WAIT);
+	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_CLOSE_WAIT);
+	EXPECT_SEND(test, &f, O, FIN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_LAST_ACK);
+	EXPECT_SEND(test, &f, R, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_TIME_WAIT);
+
+	tflow_init(&f, 0x10000, 0x20000);
+	topen(test, &f);
+	{
+		u32 o = f.nxt[O], r = f.nxt[R];
+		struct ktrack_tcp_seg s = tseg(FIN | ACK, o, r, 0, f.win[O]);
+
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_ACCEPT);
+		s = tseg(FIN | ACK, r, o, 0, f.win[R]);	/* crosses: does not ack the FIN */
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_ACCEPT);
+		KUNIT_EXPECT_EQ(test, f.ct.state, (u8)KTRACK_TCP_LAST_ACK);
+		f.nxt[O]++;
+		f.nxt[R]++;
+	}
+	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_LAST_ACK);
+	EXPECT_SEND(test, &f, R, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_TIME_WAIT);
+
+	tflow_init(&f, 77, 88);
+	topen(test, &f);
+	EXPECT_SEND(test, &f, O, FIN | ACK | PSH, 20, KTRACK_TCP_ACCEPT, KTRACK_TCP_FIN_WAIT);
+	EXPECT_SEND(test, &f, R, FIN | ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_LAST_ACK);
+	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_TIME_WAIT);
+}
+
+/* An RST inside the window closes the entry, from either side; one outside changes nothing. */
+static void tcp_rst_window(struct kunit *test)
+{
+	static const s32 in[] = { 0, 1, 1000, -1000, 60000, -60000 };
+	static const u32 out[] = { 70000, -70000U, 1U << 31, 0x7fffffff, 0x90000000U };
+	unsigned int d, i;
+	struct tflow f, est;
+
+	tflow_init(&est, 0x01000000, 0x80000000U);
+	topen(test, &est);
+	for (d = O; d <= R; d++) {
+		for (i = 0; i < ARRAY_SIZE(out); i++) {
+			struct ktrack_tcp_seg s = tseg(RST | ACK, est.nxt[d] + out[i],
+						       est.nxt[!d], 0, 0);
+
+			f = est;
+			KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_IGNORE);
+			KUNIT_EXPECT_EQ(test, f.ct.state, (u8)KTRACK_TCP_ESTABLISHED);
+		}
+		for (i = 0; i < ARRAY_SIZE(in); i++) {
+			struct ktrack_tcp_seg s = tseg(i & 1 ? RST | ACK : RST, est.nxt[d] + in[i],
+						       est.nxt[!d], 0, 0);
+
+			f = est;
+			KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_RESET);
+		}
+	}
+	/* the answer to a SYN: RST|ACK acking exactly the SYN */
+	tflow_init(&f, 4000, 0);
+	{
+		struct ktrack_tcp_seg s = tseg(SYN, 4000, 0, 0, 1000);
+
+		KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f.ct, &s, false));
+		s = tseg(RST | ACK, 0, 4002, 0, 0);
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_IGNORE);
+		s = tseg(RST | ACK, 0, 4001, 0, 0);
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_RESET);
+	}
+}
+
+/* A new SYN from the client on TIME_WAIT (or CLOSE) reopens; from the server it does not. */
+static void tcp_syn_on_time_wait(struct kunit *test)
+{
+	struct tflow f, tw;
+	struct ktrack_tcp_seg s;
+
+	tflow_init(&f, 500000, 600000);
+	topen(test, &f);
+	tsend(test, &f, R, FIN | ACK, 0);
+	tsend(test, &f, O, FIN | ACK, 0);
+	tsend(test, &f, R, ACK, 0);
+	KUNIT_ASSERT_EQ(test, f.ct.state, (u8)KTRACK_TCP_TIME_WAIT);
+	tw = f;
+
+	s = tseg(SYN, 10, 0, 0, 29200);	/* a lower ISN: another client behind the same NAT */
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_REOPEN);
+	KUNIT_EXPECT_TRUE(test, ktrack_tcp_start(&f.ct, &s, false));
+	KUNIT_EXPECT_EQ(test, f.ct.state, (u8)KTRACK_TCP_SYN_SENT);
+	KUNIT_EXPECT_EQ(test, f.ct.tcp_end[O], 11U);
+
+	f = tw;
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_IGNORE);
+	s.flags = SYN | ACK;
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_IGNORE);
+
+	f = tw;
+	s = tseg(RST, f.nxt[O], 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_RESET);
+	s = tseg(SYN, 0xdeadbeef, 0, 0, 29200);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_REOPEN);
+}
+
+/* An entry in each state, reached by real exchanges. */
+static void tstates(struct kunit *test, struct tflow *st)
+{
+	struct tflow f;
+	struct ktrack_tcp_seg s;
+	unsigned int i;
+
+	tflow_init(&f, 0x11111111, 0xeeeeeeee);
+	s = tseg(SYN, f.nxt[O], 0, 0, f.win[O]);
+	s.wscale = 2;
+	KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f.ct, &s, false));
+	f.nxt[O]++;
+	st[KTRACK_TCP_SYN_SENT] = f;
+	tsend(test, &f, R, SYN | ACK, 0);
+	st[KTRACK_TCP_SYN_RECV] = f;
+	tsend(test, &f, O, ACK, 0);
+	tsend(test, &f, O, ACK | PSH, 100);
+	st[KTRACK_TCP_ESTABLISHED] = f;
+	tsend(test, &f, O, FIN | ACK, 0);
+	st[KTRACK_TCP_FIN_WAIT] = f;
+	tsend(test, &f, R, ACK, 0);
+	st[KTRACK_TCP_CLOSE_WAIT] = f;
+	tsend(test, &f, R, FIN | ACK, 0);
+	st[KTRACK_TCP_LAST_ACK] = f;
+	tsend(test, &f, O, ACK, 0);
+	st[KTRACK_TCP_TIME_WAIT] = f;
+	tsend(test, &f, O, RST, 0);
+	st[KTRACK_TCP_CLOSE] = f;
+	for (i = KTRACK_TCP_SYN_SENT; i < KTRACK_TCP_NSTATES; i++)
+		KUNIT_EXPECT_EQ(test, st[i].ct.state, (u8)i);
+}
+
+/* Every flag combination in every state, at the expected sequence numbers, from both sides. */
+static void tcp_all_flags_all_states(struct kunit *test)
+{
+	struct tflow st[KTRACK_TCP_NSTATES], f;
+	unsigned int state, flags, d, accepted = 0, invalid = 0;
+
+	tstates(test, st);
+	for (state = KTRACK_TCP_SYN_SENT; state < KTRACK_TCP_NSTATES; state++) {
+		for (flags = 0; flags < 256; flags++) {
+			for (d = O; d <= R; d++) {
+				struct ktrack_tcp_seg s;
+				enum ktrack_tcp_verdict v;
+
+				f = st[state];
+				s = tseg(flags, f.nxt[d], f.nxt[!d], flags & 1 ? 0 : 10, f.win[d]);
+				s.wscale = flags & 8 ? 14 : KTRACK_TCP_NO_WSCALE;
+				v = tpacket(test, &f.ct, d, &s);
+				accepted += v == KTRACK_TCP_ACCEPT;
+				invalid += v == KTRACK_TCP_INVALID;
+				/* SYN together with FIN or RST never makes sense */
+				if ((flags & SYN) && (flags & (FIN | RST)))
+					KUNIT_EXPECT_EQ(test, v, KTRACK_TCP_INVALID);
+			}
+		}
+	}
+	kunit_info(test, "%u accepted, %u invalid of %u\n", accepted, invalid,
+		   (KTRACK_TCP_NSTATES - 1) * 256 * 2);
+	KUNIT_EXPECT_GT(test, accepted, 0U);
+	KUNIT_EXPECT_GT(test, invalid, 0U);
+}
+
+/* Random segments, in sequence or not, against every state: only the promised effects. */
+static void tcp_random_segments(struct kunit *test)
+{
+	struct tflow st[KTRACK_TCP_NSTATES], f;
+	struct rnd_state rnd;
+	unsigned int i, resets = 0;
+
+	prandom_seed_state(&rnd, 0x6b747261636bULL);
+	tstates(test, st);
+	for (i = 0; i < 20000; i++) {
+		unsigned int state = KTRACK_TCP_SYN_SENT + i % (KTRACK_TCP_NSTATES - 1);
+		u32 r = prandom_u32_state(&rnd);
+		enum ktrack_dir d = r & 1;
+		struct ktrack_tcp_seg s;
+
+		f = st[state];
+		/* half near the expected numbers, half anywhere */
+		s = tseg(prandom_u32_state(&rnd) >> 24,
+			 r & 2 ? prandom_u32_state(&rnd) : f.nxt[d] + (s16)(r >> 16),
+			 r & 4 ? prandom_u32_state(&rnd) : f.nxt[!d] + (s8)(r >> 8),
+			 prandom_u32_state(&rnd) & (r & 8 ? 0xffffffff : 0xfff),
+			 prandom_u32_state(&rnd));
+		s.wscale = prandom_u32_state(&rnd);
+		resets += tpacket(test, &f.ct, d, &s) == KTRACK_TCP_RESET;
+		if ((r & 0x30) == 0x30) {
+			/* and a second segment on the changed entry */
+			s.seq += s.len;
+			s.flags ^= ACK;
+			tpacket(test, &f.ct, !d, &s);
+		}
+	}
+	kunit_info(test, "20000 random segments, %u resets\n", resets);
+}
+
+static struct kunit_case tcp_cases[] = {
+	KUNIT_CASE(tcp_handshake),
+	KUNIT_CASE(tcp_fin_client_first),
+	KUNIT_CASE(tcp_fin_other_orders),
+	KUNIT_CASE(tcp_rst_window),
+	KUNIT_CASE(tcp_syn_on_time_wait),
+	KUNIT_CASE(tcp_all_flags_all_states),
+	KUNIT_CASE(tcp_random_segments),
+	{}
+};
+
+static struct kunit_suite tcp_suite = {
+	.name = "ktrack_tcp",
+	.test_cases = tcp_cases,
+};
+kunit_test_suite(tcp_suite);
