@@ -4,6 +4,8 @@
 #   make               build src/ktrack.ko and tools/ktrackctl
 #   make check         build, run the unit tests, boot one VM and run every bats suite in it
 #   make demo          build, boot a VM, drive real TCP connections, show what ktrack saw
+#   make bench         build, boot one VM, run the benchmark scenarios against nf_conntrack and write
+#                      bench/results/<date>.md and .png (bench/README.md; BENCH_QUICK=1: a smoke run)
 #   make install       install the module (for the running kernel) and the tool
 #   make dkms-install  register the module with DKMS so it is rebuilt for new kernels
 #   make style         checkpatch on the kernel sources; make sparse: sparse (C=1)
@@ -50,6 +52,11 @@ demo: deps
 	$(MAKE) all
 	scripts/vm -t 900 -- scripts/demo
 
+bench: deps
+	$(MAKE) all
+	$(MAKE) -C bench
+	bench/bench
+
 install: module tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
@@ -72,6 +79,7 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/unit clean 2>/dev/null || true
 	$(MAKE) -C tests/nlclient clean 2>/dev/null || true
+	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps module tool nlclient sparse style unit check demo install dkms-install dkms-uninstall clean
+.PHONY: all deps module tool nlclient sparse style unit check demo bench install dkms-install dkms-uninstall clean
