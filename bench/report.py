@@ -170,6 +170,7 @@ def meminfo(path):
 def section_memory(run):
     rows = []
     notes = []
+    per_conn = {}
     for m in run.modes:
         before, after = (os.path.join(run.dir, f"mem-{m}-{x}") for x in ("before", "after"))
         if not (os.path.exists(before) and os.path.exists(after)):
@@ -201,6 +202,7 @@ def section_memory(run):
         bucket_bytes = buckets * 8 * (1.25 if m.startswith("ktrack") else 1)
         total = (slab_bytes + bucket_bytes) / ent
         dmem = ((ma["Slab"] + ma.get("VmallocUsed", 0)) - (mb["Slab"] + mb.get("VmallocUsed", 0))) / ent
+        per_conn[m] = total
         rows.append([f"`{m}`", ent, "; ".join(grown) or "–", f"{bucket_bytes / ent:.1f}",
                      f"**{total:.1f}**", f"{dmem:.1f}"])
     for m in run.modes:
@@ -210,7 +212,7 @@ def section_memory(run):
                 notes.append(f"`ktrackctl stats` after the fill (`{m}`):\n\n```\n" + f.read().strip() + "\n```")
     head = ["mode", "entries", "slab objects that grew (size × objects per connection)",
             "buckets B/conn", "all-in B/conn", "Δ(Slab+VmallocUsed) / conn"]
-    return table(head, rows), notes
+    return table(head, rows), notes, per_conn
 
 
 def section_big(run):
@@ -236,6 +238,23 @@ def section_big(run):
         return None
     return table(["mode", "flows sent", "entries held", f"holds {big / 1e6:.0f}M", "MemAvailable after (MiB)",
                   "ns/pkt first 3 batches", "last 3 batches", "growth", "note"], rows)
+
+
+def big_estimate(run, per_conn):
+    """When b was not run: what BIG connections would take, from e's bytes per connection."""
+    big = int(run.param.get("big", "0"))
+    mem = int(run.vm.get("mem_mib", "0"))
+    rows = []
+    for m, b in per_conn.items():
+        need = b * big / 2**20
+        rows.append([f"`{m}`", f"{b:.1f}", f"{need:.0f} MiB",
+                     "yes" if need < 0.8 * mem else ("doubtful" if need < mem else "no")])
+    if not rows:
+        return None
+    return (f"Not run in this run (its sizes would not fit the time). Estimated from (e): memory for "
+            f"{big / 1e6:g}M connections at the measured bytes per connection, against the guest's "
+            f"{mem} MiB (\"yes\" below 80% of it).\n\n" +
+            table(["mode", "B/conn (e)", f"{big / 1e6:g}M connections need", "fits"], rows))
 
 
 def section_sources(run):
@@ -348,15 +367,15 @@ def main():
            "repetitions (the mode order rotates between repetitions).", "", head_tab, "",
            f"![per-packet cost against table size]({date}.png)", "", "Per batch (ns/packet, median of the repetitions):",
            "", batches_tab, ""]
+    mem_tab, notes, per_conn = section_memory(run)
     for title, sec in (("(c) Packets of established flows (ACKs on the full table)", section_acks(run)),
-                       (f"(b) {int(p.get('big', 0)) / 1e6:g}M flows in a {run.vm.get('mem_mib')} MiB guest", section_big(run)),
+                       (f"(b) {int(p.get('big', 0)) / 1e6:g}M flows in a {run.vm.get('mem_mib')} MiB guest", section_big(run) or big_estimate(run, per_conn)),
                        ("(d) Per-source limit cost against the number of sources", section_sources(run)),
                        ("(f) Expiry: how long after its deadline the last entry is gone", section_expiry(run)),
                        ("(g) Churn: short connections through one NAT address, server closes first", section_churn(run)),
                        ("(h) Two senders on two CPUs against one", section_cpus(run))):
         if sec:
             md += [f"## {title}", "", sec, ""]
-    mem_tab, notes = section_memory(run)
     md += [f"## (e) Memory per connection at {run.flows / 1e6:g}M", "", mem_tab, ""] + [n + "\n" for n in notes]
     ub = unit_bench(run)
     if ub:
