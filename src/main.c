@@ -14,6 +14,7 @@
 #include "net.h"
 #include "netlink.h"
 #include "params.h"
+#include "source.h"
 #include "table.h"
 #include "version.h"
 
@@ -27,28 +28,35 @@ static int __init ktrack_init(void)
 	err = ktrack_conn_caches_init();
 	if (err)
 		return err;
+	err = ktrack_src_caches_init();
+	if (err)
+		goto err_conn;
 	err = ktrack_net_register();
-	if (err) {
-		ktrack_conn_caches_exit();
-		return err;
-	}
+	if (err)
+		goto err_src;
 	err = ktrack_nl_init();
-	if (err) {
-		ktrack_net_unregister();
-		rcu_barrier();
-		ktrack_conn_caches_exit();
-		return err;
-	}
+	if (err)
+		goto err_net;
 	pr_info("loaded: max_conns %u, hashsize %u\n",
 		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
 	return 0;
+
+err_net:
+	ktrack_net_unregister();
+	rcu_barrier();
+err_src:
+	ktrack_src_caches_exit();
+err_conn:
+	ktrack_conn_caches_exit();
+	return err;
 }
 
 static void __exit ktrack_exit(void)
 {
 	ktrack_nl_exit();
 	ktrack_net_unregister();
-	rcu_barrier();	/* entries and sources freed after a grace period */
+	rcu_barrier();	/* entries freed after a grace period */
+	ktrack_src_caches_exit();
 	ktrack_conn_caches_exit();
 	pr_info("unloaded\n");
 }

@@ -39,7 +39,8 @@ static int __net_init ktrack_net_init(struct net *net)
 	err = ktrack_table_init(&kn->table, nbuckets);
 	if (err)
 		goto err_stats;
-	err = ktrack_src_init(&kn->src, kn->table.nbuckets / 4);
+	/* sources: a bucket per 8 (IPv4) or 32 (IPv6) table buckets, see source.c */
+	err = ktrack_src_init(&kn->src, kn->table.nbuckets / 8, kn->table.nbuckets / 32);
 	if (err)
 		goto err_table;
 	err = ktrack_sysctl_init(kn);

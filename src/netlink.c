@@ -590,57 +590,51 @@ static int ktrack_nl_flush(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- sources and limits -------------------------------------------------------------------- */
 
-static int ktrack_nl_src_msg(struct sk_buff *skb, struct netlink_callback *cb,
-			     struct ktrack_net *kn, const struct ktrack_src *s)
+struct ktrack_nl_src_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct ktrack_net *kn;
+};
+
+static int ktrack_nl_src_msg(void *arg, u8 family, const union ktrack_addr *addr,
+			     unsigned int live)
 {
-	unsigned int plen = READ_ONCE(kn->tun[s->family == NFPROTO_IPV4 ?
+	struct ktrack_nl_src_arg *a = arg;
+	struct ktrack_net *kn = a->kn;
+	unsigned int plen = READ_ONCE(kn->tun[family == NFPROTO_IPV4 ?
 					      KTRACK_PER_SRC_PREFIX4 : KTRACK_PER_SRC_PREFIX6]);
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+	hdr = genlmsg_put(a->skb, NETLINK_CB(a->cb->skb).portid, a->cb->nlh->nlmsg_seq,
 			  &ktrack_genl_family, NLM_F_MULTI, KTRACK_CMD_GET_SOURCES);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, KTRACK_A_SOURCE);
+	nest = nla_nest_start(a->skb, KTRACK_A_SOURCE);
 	if (!nest ||
-	    nla_put_u8(skb, KTRACK_SRC_A_FAMILY, s->family == NFPROTO_IPV4 ? AF_INET : AF_INET6) ||
-	    ktrack_nl_put_addr(skb, KTRACK_SRC_A_ADDR, s->family, &s->addr) ||
-	    nla_put_u8(skb, KTRACK_SRC_A_PREFIXLEN, plen) ||
-	    nla_put_u32(skb, KTRACK_SRC_A_LIVE, atomic_read(&s->live)) ||
-	    nla_put_u32(skb, KTRACK_SRC_A_LIMIT, ktrack_limit_for(kn, s->family, &s->addr))) {
-		genlmsg_cancel(skb, hdr);
+	    nla_put_u8(a->skb, KTRACK_SRC_A_FAMILY, family == NFPROTO_IPV4 ? AF_INET : AF_INET6) ||
+	    ktrack_nl_put_addr(a->skb, KTRACK_SRC_A_ADDR, family, addr) ||
+	    nla_put_u8(a->skb, KTRACK_SRC_A_PREFIXLEN, plen) ||
+	    nla_put_u32(a->skb, KTRACK_SRC_A_LIVE, live) ||
+	    nla_put_u32(a->skb, KTRACK_SRC_A_LIMIT, ktrack_limit_for(kn, family, addr))) {
+		genlmsg_cancel(a->skb, hdr);
 		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
+	nla_nest_end(a->skb, nest);
+	genlmsg_end(a->skb, hdr);
 	return 0;
 }
 
-/* Cursor: [0] bucket, [1] sources of it already sent (a bucket is short: no whole-bucket rule). */
+/* Cursor: [0] bucket over both families, [1] sources of it already sent. */
 static int ktrack_nl_src_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct ktrack_net *kn = ktrack_cb_kn(cb);
-	struct ktrack_srctable *st = &kn->src;
-	unsigned long b = cb->args[0], skip = cb->args[1];
-	struct ktrack_src *s;
+	struct ktrack_nl_src_arg a = { .skb = skb, .cb = cb, .kn = ktrack_cb_kn(cb) };
+	unsigned long pos = cb->args[0], skip = cb->args[1];
 
-	rcu_read_lock();
-	for (; b < st->nbuckets; b++, skip = 0) {
-		unsigned long i = 0;
-
-		hlist_for_each_entry_rcu(s, &st->buckets[b], node) {
-			if (i++ < skip || !atomic_read(&s->live))
-				continue;
-			if (ktrack_nl_src_msg(skb, cb, kn, s)) {
-				skip = i - 1;
-				goto out;
-			}
-		}
-	}
-out:
+	rcu_read_lock();	/* for the limit lookups */
+	ktrack_src_walk(&a.kn->src, &pos, &skip, ktrack_nl_src_msg, &a);
 	rcu_read_unlock();
-	cb->args[0] = b;
+	cb->args[0] = pos;
 	cb->args[1] = skip;
 	return skb->len;
 }

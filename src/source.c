@@ -3,10 +3,23 @@
  * source.c - per-source connection counts. A second RCU hash, keyed by the masked source address,
  * holds each source's live connections. Checking and counting is O(1): a lookup and a compare-and-
  * swap; nothing walks a list of that source's connections (nf_conncount's cost). A node is created
- * with its source's first connection and freed, after a grace period, when the count reaches 0.
+ * with its source's first connection and freed when the count reaches 0.
+ *
+ * Size: a node is 16 bytes (IPv4) or 28 (IPv6), slab objects of 24 and 40, with no rcu_head: the
+ * caches are SLAB_TYPESAFE_BY_RCU, as nf_conntrack's, so a node may be reused at once, but only for
+ * another node of the same family. (With kfree_rcu an IPv4 node would be a 32-byte object.) The rules that make that safe:
+ *  - a node's count goes 1 -> 0 only under its bucket's lock, which unlinks and frees it there;
+ *    a lockless reader never raises a count from 0;
+ *  - a new node gets its address while its count is 0, then the count 1 (release), then it is
+ *    linked: a reader that saw a count above 0 (acquire) sees the address that goes with it;
+ *  - a lockless reader that raised a count checks the address again and gives the count back if
+ *    the node now belongs to another source; one that wandered into another chain (following a
+ *    reused node) may miss, and a miss is settled under the lock.
+ * Each family has its own buckets, so a node is never compared with an address of the other family.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cache.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -18,6 +31,31 @@
 
 #include "source.h"
 
+static struct kmem_cache *ktrack_src_cache[2] __read_mostly;
+
+int ktrack_src_caches_init(void)
+{
+	ktrack_src_cache[0] = kmem_cache_create("ktrack_src4", KTRACK_SRC_SIZE(false),
+						__alignof__(struct ktrack_src),
+						SLAB_TYPESAFE_BY_RCU, NULL);
+	ktrack_src_cache[1] = kmem_cache_create("ktrack_src6", KTRACK_SRC_SIZE(true),
+						__alignof__(struct ktrack_src),
+						SLAB_TYPESAFE_BY_RCU, NULL);
+	if (!ktrack_src_cache[0] || !ktrack_src_cache[1]) {
+		ktrack_src_caches_exit();
+		return -ENOMEM;
+	}
+	pr_debug("source node sizes: ipv4 %zu, ipv6 %zu bytes\n",
+		 KTRACK_SRC_SIZE(false), KTRACK_SRC_SIZE(true));
+	return 0;
+}
+
+void ktrack_src_caches_exit(void)
+{
+	kmem_cache_destroy(ktrack_src_cache[0]);
+	kmem_cache_destroy(ktrack_src_cache[1]);
+}
+
 void ktrack_src_mask(u8 family, const union ktrack_addr *addr, unsigned int prefix,
 		     union ktrack_addr *out)
 {
@@ -28,36 +66,74 @@ void ktrack_src_mask(u8 family, const union ktrack_addr *addr, unsigned int pref
 		ipv6_addr_prefix(&out->in6, &addr->in6, prefix);
 }
 
-static u32 ktrack_src_hash(const struct ktrack_srctable *st, u8 family,
+static u32 ktrack_src_hash(const struct ktrack_srctable *st, bool v6,
 			   const union ktrack_addr *addr)
 {
-	if (family == NFPROTO_IPV4)
+	if (!v6)
 		return hsiphash_1u32((__force u32)addr->ip, &st->key);
 	return hsiphash(&addr->in6, sizeof(addr->in6), &st->key);
 }
 
-static bool ktrack_src_equal(const struct ktrack_src *s, u8 family, const union ktrack_addr *addr)
+static spinlock_t *ktrack_src_lock(struct ktrack_srctable *st, u32 hash)
 {
-	if (s->family != family)
-		return false;
-	if (family == NFPROTO_IPV4)
-		return s->addr.ip == addr->ip;
-	return ipv6_addr_equal(&s->addr.in6, &addr->in6);
+	return &st->locks[hash & (KTRACK_SRC_LOCKS - 1)];
 }
 
-static struct ktrack_src *ktrack_src_find(struct ktrack_srctable *st, u32 hash, u8 family,
-					  const union ktrack_addr *addr)
+static struct ktrack_src __rcu **ktrack_src_bucket(struct ktrack_srctable *st, bool v6, u32 hash)
+{
+	struct ktrack_srcfam *f = &st->fam[v6];
+
+	return &f->buckets[hash & (f->nbuckets - 1)];
+}
+
+static bool ktrack_src_match(const struct ktrack_src *s, bool v6, const union ktrack_addr *addr)
+{
+	if (!v6)
+		return READ_ONCE(s->addr[0]) == addr->ip;
+	return ipv6_addr_equal((const struct in6_addr *)s->addr, &addr->in6);
+}
+
+static void ktrack_src_addr(const struct ktrack_src *s, bool v6, union ktrack_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out, s->addr, v6 ? sizeof(out->in6) : sizeof(out->ip));
+}
+
+/*
+ * Lockless: the node of @addr with a count above 0, or NULL. The count may drop to 0 and the node
+ * be reused right after; only a caller that holds one of its counts knows it stays.
+ */
+static struct ktrack_src *ktrack_src_find_rcu(struct ktrack_srctable *st, bool v6, u32 hash,
+					      const union ktrack_addr *addr)
 {
 	struct ktrack_src *s;
 
-	hlist_for_each_entry_rcu(s, &st->buckets[hash & (st->nbuckets - 1)], node) {
-		if (ktrack_src_equal(s, family, addr))
+	for (s = rcu_dereference(*ktrack_src_bucket(st, v6, hash)); s; s = rcu_dereference(s->next)) {
+		if (!ktrack_src_match(s, v6, addr))
+			continue;
+		/* a count above 0 comes with the address it was set with */
+		if (atomic_read_acquire(&s->live) > 0 && ktrack_src_match(s, v6, addr))
 			return s;
 	}
 	return NULL;
 }
 
-/* Add one unless the count is 0 (the node is on its way out) or at @limit. */
+/* Under the bucket's lock: the chain is stable and every node on it has a count above 0. */
+static struct ktrack_src *ktrack_src_find_locked(struct ktrack_srctable *st, bool v6, u32 hash,
+						 const union ktrack_addr *addr)
+{
+	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_src *s;
+
+	for (s = rcu_dereference_protected(*ktrack_src_bucket(st, v6, hash), lockdep_is_held(lock));
+	     s; s = rcu_dereference_protected(s->next, lockdep_is_held(lock))) {
+		if (ktrack_src_match(s, v6, addr))
+			return s;
+	}
+	return NULL;
+}
+
+/* Add one unless the count is 0 (the node is free or on its way out) or at @limit. */
 static int ktrack_src_get(struct ktrack_src *s, unsigned int limit)
 {
 	int v = atomic_read(&s->live);
@@ -71,39 +147,82 @@ static int ktrack_src_get(struct ktrack_src *s, unsigned int limit)
 	return 0;
 }
 
+/*
+ * Give back one count of @s, which the caller holds, @hash being its address's; the last one
+ * unlinks and frees it.
+ */
+static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_src *s, u32 hash)
+{
+	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_src __rcu **pp;
+	struct ktrack_src *p;
+
+	local_bh_disable();
+	if (atomic_dec_and_lock(&s->live, lock)) {
+		pp = ktrack_src_bucket(st, v6, hash);
+		while ((p = rcu_dereference_protected(*pp, lockdep_is_held(lock))) != s)
+			pp = &p->next;
+		/* s->next stays: a reader standing on s goes on along the chain */
+		RCU_INIT_POINTER(*pp, rcu_dereference_protected(s->next, lockdep_is_held(lock)));
+		atomic_dec(&st->nsources);
+		spin_unlock(lock);
+		kmem_cache_free(ktrack_src_cache[v6], s);
+	}
+	local_bh_enable();
+}
+
 int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack_addr *addr,
 		       unsigned int limit)
 {
-	u32 hash = ktrack_src_hash(st, family, addr);
-	spinlock_t *lock = &st->locks[hash & (KTRACK_SRC_LOCKS - 1)];
+	bool v6 = family == NFPROTO_IPV6;
+	u32 hash = ktrack_src_hash(st, v6, addr);
+	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_src __rcu **head;
 	struct ktrack_src *s;
-	int err;
+	int err = -EAGAIN;
 
 	rcu_read_lock();
-	s = ktrack_src_find(st, hash, family, addr);
-	err = s ? ktrack_src_get(s, limit) : -EAGAIN;
+	s = ktrack_src_find_rcu(st, v6, hash, addr);
+	if (s) {
+		err = ktrack_src_get(s, limit);
+		/* the node may have gone to another source since it matched */
+		smp_rmb();
+		if (err != -EAGAIN && !ktrack_src_match(s, v6, addr)) {
+			if (!err) {
+				union ktrack_addr other;
+
+				ktrack_src_addr(s, v6, &other);	/* stable: we hold a count */
+				ktrack_src_put(st, v6, s, ktrack_src_hash(st, v6, &other));
+			}
+			err = -EAGAIN;
+		}
+	}
 	rcu_read_unlock();
 	if (err != -EAGAIN)
 		return err;
 
-	/* First connection of this source (or its node is being freed): create it. */
+	/* First connection of this source, or a lockless miss: settle it under the lock. */
 	spin_lock_bh(lock);
-	s = ktrack_src_find(st, hash, family, addr);
+	s = ktrack_src_find_locked(st, v6, hash, addr);
 	if (s) {
-		/* under the lock a node in the table has a count above 0 */
 		err = ktrack_src_get(s, limit);
 		spin_unlock_bh(lock);
 		return err;
 	}
-	s = kmalloc(sizeof(*s), GFP_ATOMIC);
+	s = kmem_cache_alloc(ktrack_src_cache[v6], GFP_ATOMIC);
 	if (!s) {
 		spin_unlock_bh(lock);
 		return -ENOMEM;
 	}
-	s->addr = *addr;
-	s->family = family;
-	atomic_set(&s->live, 1);
-	hlist_add_head_rcu(&s->node, &st->buckets[hash & (st->nbuckets - 1)]);
+	/* its count is 0 (new, or freed at 0): readers pass it by while the address changes */
+	if (!v6)
+		WRITE_ONCE(s->addr[0], addr->ip);
+	else
+		memcpy(s->addr, &addr->in6, sizeof(addr->in6));
+	head = ktrack_src_bucket(st, v6, hash);
+	RCU_INIT_POINTER(s->next, rcu_dereference_protected(*head, lockdep_is_held(lock)));
+	atomic_set_release(&s->live, 1);
+	rcu_assign_pointer(*head, s);
 	atomic_inc(&st->nsources);
 	spin_unlock_bh(lock);
 	return 0;
@@ -111,36 +230,80 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 
 void ktrack_src_release(struct ktrack_srctable *st, u8 family, const union ktrack_addr *addr)
 {
-	u32 hash = ktrack_src_hash(st, family, addr);
-	spinlock_t *lock = &st->locks[hash & (KTRACK_SRC_LOCKS - 1)];
+	bool v6 = family == NFPROTO_IPV6;
+	u32 hash = ktrack_src_hash(st, v6, addr);
+	spinlock_t *lock = ktrack_src_lock(st, hash);
 	struct ktrack_src *s;
 
+	/*
+	 * The caller holds one of @addr's counts, so the node found (address and a count above 0) is
+	 * @addr's one live node and stays until this count is given back.
+	 */
 	rcu_read_lock();
-	s = ktrack_src_find(st, hash, family, addr);
-	if (WARN_ON_ONCE(!s)) {
-		rcu_read_unlock();
-		return;
+	s = ktrack_src_find_rcu(st, v6, hash, addr);
+	if (!s) {
+		spin_lock_bh(lock);
+		s = ktrack_src_find_locked(st, v6, hash, addr);
+		spin_unlock_bh(lock);
 	}
-	/* The last connection frees the node, under the lock creators take. */
-	local_bh_disable();
-	if (atomic_dec_and_lock(&s->live, lock)) {
-		hlist_del_rcu(&s->node);
-		atomic_dec(&st->nsources);
-		spin_unlock(lock);
-		kfree_rcu(s, rcu);
-	}
-	local_bh_enable();
+	if (!WARN_ON_ONCE(!s))
+		ktrack_src_put(st, v6, s, hash);
 	rcu_read_unlock();
 }
 
-int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets)
+int ktrack_src_walk(struct ktrack_srctable *st, unsigned long *pos, unsigned long *skip,
+		    ktrack_src_fn fn, void *arg)
+{
+	unsigned long n4 = st->fam[0].nbuckets, end = n4 + st->fam[1].nbuckets;
+	unsigned long b = *pos, done = *skip;
+	int ret = 0;
+
+	for (; b < end; b++, done = 0) {
+		bool v6 = b >= n4;
+		unsigned long i = 0, idx = v6 ? b - n4 : b;
+		spinlock_t *lock = &st->locks[idx & (KTRACK_SRC_LOCKS - 1)];
+		struct ktrack_src *s;
+
+		spin_lock_bh(lock);
+		for (s = rcu_dereference_protected(st->fam[v6].buckets[idx], lockdep_is_held(lock));
+		     s; s = rcu_dereference_protected(s->next, lockdep_is_held(lock))) {
+			union ktrack_addr addr;
+
+			if (i++ < done)
+				continue;
+			ktrack_src_addr(s, v6, &addr);
+			ret = fn(arg, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &addr, atomic_read(&s->live));
+			if (ret) {
+				done = i - 1;
+				break;
+			}
+		}
+		spin_unlock_bh(lock);
+		if (ret)
+			break;
+	}
+	*pos = b;
+	*skip = ret ? done : 0;
+	return ret;
+}
+
+static int ktrack_srcfam_init(struct ktrack_srcfam *f, unsigned int nbuckets)
+{
+	f->nbuckets = roundup_pow_of_two(max_t(unsigned int, nbuckets, KTRACK_SRC_LOCKS));
+	f->buckets = kvcalloc(f->nbuckets, sizeof(*f->buckets), GFP_KERNEL);
+	return f->buckets ? 0 : -ENOMEM;
+}
+
+int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets4, unsigned int nbuckets6)
 {
 	unsigned int i;
 
-	st->nbuckets = roundup_pow_of_two(max(nbuckets, 256U));
-	st->buckets = kvcalloc(st->nbuckets, sizeof(*st->buckets), GFP_KERNEL);
-	if (!st->buckets)
+	if (ktrack_srcfam_init(&st->fam[0], nbuckets4))
 		return -ENOMEM;
+	if (ktrack_srcfam_init(&st->fam[1], nbuckets6)) {
+		kvfree(st->fam[0].buckets);
+		return -ENOMEM;
+	}
 	for (i = 0; i < KTRACK_SRC_LOCKS; i++)
 		spin_lock_init(&st->locks[i]);
 	get_random_bytes(&st->key, sizeof(st->key));
@@ -148,17 +311,20 @@ int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets)
 	return 0;
 }
 
+/* No reader and no writer is left (the netns is going away). */
 void ktrack_src_destroy(struct ktrack_srctable *st)
 {
-	struct ktrack_src *s;
-	struct hlist_node *tmp;
-	unsigned int i;
+	struct ktrack_src *s, *next;
+	unsigned int v6, i;
 
-	for (i = 0; i < st->nbuckets; i++) {
-		hlist_for_each_entry_safe(s, tmp, &st->buckets[i], node) {
-			hlist_del(&s->node);
-			kfree(s);
+	for (v6 = 0; v6 < 2; v6++) {
+		for (i = 0; i < st->fam[v6].nbuckets; i++) {
+			for (s = rcu_dereference_raw(st->fam[v6].buckets[i]); s; s = next) {
+				next = rcu_dereference_raw(s->next);
+				atomic_set(&s->live, 0);
+				kmem_cache_free(ktrack_src_cache[v6], s);
+			}
 		}
+		kvfree(st->fam[v6].buckets);
 	}
-	kvfree(st->buckets);
 }

@@ -165,10 +165,10 @@ static int run(unsigned int n)
 	unsigned int *order = calloc(total, sizeof(*order));
 	static const hsiphash_key_t key = { { 0x0706050403020100UL, 0x0f0e0d0c0b0a0908UL } };
 
-	if (!ct || !flows || !order || ktrack_conn_caches_init())
+	if (!ct || !flows || !order || ktrack_conn_caches_init() || ktrack_src_caches_init())
 		return 1;
 	max_conns = 2 * total;
-	if (ktrack_table_init(&t, n / 2) || ktrack_src_init(&st, t.nbuckets / 4))
+	if (ktrack_table_init(&t, n / 2) || ktrack_src_init(&st, t.nbuckets / 8, t.nbuckets / 32))
 		return 1;
 	t.key = key;
 	st.key = key;
@@ -186,8 +186,9 @@ static int run(unsigned int n)
 		if (!ct[i])
 			return 1;
 	}
-	fprintf(stderr, "# %u entries, %u buckets, %u stripes, %u sources in %u buckets\n",
-		n, t.nbuckets, t.nstripes, atomic_read(&st.nsources), st.nbuckets);
+	fprintf(stderr, "# %u entries, %u buckets, %u stripes, %u sources in %u + %u buckets\n",
+		n, t.nbuckets, t.nstripes, atomic_read(&st.nsources), st.fam[0].nbuckets,
+		st.fam[1].nbuckets);
 
 	CALLGRIND_START_INSTRUMENTATION;
 	CALLGRIND_ZERO_STATS;
@@ -245,6 +246,7 @@ static int run(unsigned int n)
 	ktrack_table_destroy(&t);
 	/* the table does not own the sources: drop what the remaining entries held */
 	ktrack_src_destroy(&st);
+	ktrack_src_caches_exit();
 	ktrack_conn_caches_exit();
 	free(ct);
 	free(flows);
@@ -252,30 +254,32 @@ static int run(unsigned int n)
 	return 0;
 }
 
-/* kmalloc()'s size classes (x86-64, SLUB): the object a kmalloc(@size) takes. */
-static size_t kmalloc_size(size_t size)
+/* A slab object of @size bytes (SLUB: rounded up to the word size). */
+static size_t slab_size(size_t size)
 {
-	static const size_t classes[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(classes); i++)
-		if (size <= classes[i])
-			return classes[i];
-	return roundup_pow_of_two(size);
+	return (size + 7) & ~(size_t)7;
 }
 
-static void memory_row(const char *what, size_t entry, unsigned long conns, unsigned long srcs)
+/* The same in a SLAB_TYPESAFE_BY_RCU cache: SLUB keeps the free pointer after the object. */
+static size_t slab_size_typesafe(size_t size)
+{
+	return slab_size(size) + sizeof(void *);
+}
+
+/* All-in bytes per connection at @conns connections from @srcs sources, sized as net.c does. */
+static void memory_row(const char *what, size_t entry, size_t src_node, unsigned long conns,
+		       unsigned long srcs)
 {
 	unsigned long nbuckets = roundup_pow_of_two(conns / 2);
 	unsigned long nstripes = min(1024UL, max(nbuckets / 16, 1UL));
-	unsigned long src_buckets = roundup_pow_of_two(max(nbuckets / 4, 256UL));
-	size_t src_node = kmalloc_size(sizeof(struct ktrack_src));
-	double e = entry;
+	unsigned long src_buckets = roundup_pow_of_two(max(nbuckets / 8, 256UL)) +
+				    roundup_pow_of_two(max(nbuckets / 32, 256UL));
+	double e = slab_size(entry);
 	double b = (double)nbuckets * sizeof(struct ktrack_conn *) / conns;
 	double s = (double)nstripes * sizeof(struct ktrack_stripe) / conns;
-	double sb = ((double)src_buckets * sizeof(struct hlist_head) +
+	double sb = ((double)src_buckets * sizeof(struct ktrack_src *) +
 		     sizeof(struct ktrack_srctable)) / conns;
-	double sn = (double)srcs * src_node / conns;
+	double sn = (double)srcs * slab_size_typesafe(src_node) / conns;
 
 	printf("%-4s %9lu conns %7lu srcs: entry %.1f + buckets %.2f + stripes %.2f + "
 	       "src buckets %.2f + src nodes %.2f = %.1f bytes/conn\n",
@@ -284,15 +288,22 @@ static void memory_row(const char *what, size_t entry, unsigned long conns, unsi
 
 static void memory(void)
 {
-	printf("sizeof(struct ktrack_conn4)  %zu (slab object %zu)\n", sizeof(struct ktrack_conn4),
-	       (sizeof(struct ktrack_conn4) + 7) & ~(size_t)7);
-	printf("sizeof(struct ktrack_conn6)  %zu (slab object %zu)\n", sizeof(struct ktrack_conn6),
-	       (sizeof(struct ktrack_conn6) + 7) & ~(size_t)7);
-	printf("sizeof(struct ktrack_src)    %zu (kmalloc-%zu)\n", sizeof(struct ktrack_src),
-	       kmalloc_size(sizeof(struct ktrack_src)));
+	static const unsigned long srcs[] = { 1000, 100000, 1000000 };
+	unsigned int i;
+
+	printf("sizeof(struct ktrack_conn4)  %zu\n", sizeof(struct ktrack_conn4));
+	printf("sizeof(struct ktrack_conn6)  %zu\n", sizeof(struct ktrack_conn6));
+	printf("source node, IPv4            %zu (slab object %zu)\n", KTRACK_SRC_SIZE(false),
+	       slab_size_typesafe(KTRACK_SRC_SIZE(false)));
+	printf("source node, IPv6            %zu (slab object %zu)\n", KTRACK_SRC_SIZE(true),
+	       slab_size_typesafe(KTRACK_SRC_SIZE(true)));
 	printf("sizeof(struct ktrack_stripe) %zu\n", sizeof(struct ktrack_stripe));
-	memory_row("IPv4", sizeof(struct ktrack_conn4), 1000000, 100000);
-	memory_row("IPv6", sizeof(struct ktrack_conn6), 1000000, 100000);
+	for (i = 0; i < ARRAY_SIZE(srcs); i++) {
+		memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false),
+			   1000000, srcs[i]);
+		memory_row("IPv6", sizeof(struct ktrack_conn6), KTRACK_SRC_SIZE(true),
+			   1000000, srcs[i]);
+	}
 }
 
 int main(int argc, char **argv)

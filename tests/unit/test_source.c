@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * test_source.c - unit tests of the per-source connection counts (src/source.c), built in
- * userspace through shim/ with liburcu: limits, freeing at zero, prefix masking, and threads
- * acquiring and releasing at once (counts stay exact, the limit is never exceeded, and a node
- * freed at zero is never used after its grace period: ASan).
+ * userspace through shim/ with liburcu: limits, freeing at zero, prefix masking, the walk the
+ * sources dump uses, and threads acquiring and releasing at once (counts stay exact, the limit is
+ * never exceeded, and nodes freed at zero and reused at once for other sources, as the
+ * SLAB_TYPESAFE_BY_RCU cache allows, are never counted for the wrong source).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static void setup(void)
 {
 	allocs_before = shim_live_allocs;
 	warnings_before = shim_warnings;
-	KT_EQ(ktrack_src_init(&st, 256), 0);
+	KT_EQ(ktrack_src_init(&st, 256, 256), 0);
 }
 
 static void teardown(void)
@@ -83,18 +84,32 @@ static int nsources(void)
 	return atomic_read(&st.nsources);
 }
 
+struct live_arg {
+	u8 family;
+	union ktrack_addr addr;
+	int live;
+	int seen;		/* sources the walk passed */
+};
+
+static int live_fn(void *arg, u8 family, const union ktrack_addr *addr, unsigned int live)
+{
+	struct live_arg *la = arg;
+
+	la->seen++;
+	if (family == la->family && !memcmp(addr, &la->addr, sizeof(*addr)))
+		la->live = live;
+	return 0;
+}
+
 /* The live count of @a's node, -1 when it has none. */
 static int live(u8 family, union ktrack_addr a)
 {
-	struct ktrack_src *s;
-	unsigned int i;
-	int n = -1;
+	struct live_arg la = { .family = family, .addr = a, .live = -1 };
+	unsigned long pos = 0, skip = 0;
 
-	for (i = 0; i < st.nbuckets; i++)
-		hlist_for_each_entry(s, &st.buckets[i], node)
-			if (s->family == family && !memcmp(&s->addr, &a, sizeof(a)))
-				n = atomic_read(&s->live);
-	return n;
+	KT_EQ(ktrack_src_walk(&st, &pos, &skip, live_fn, &la), 0);
+	KT_EQ(la.seen, atomic_read(&st.nsources));
+	return la.live;
 }
 
 #define V4	NFPROTO_IPV4
@@ -103,16 +118,19 @@ static int live(u8 family, union ktrack_addr a)
 static void init_sizes(void)
 {
 	setup();
-	KT_EQ(st.nbuckets, 256);
+	KT_EQ(st.fam[0].nbuckets, 256);
+	KT_EQ(st.fam[1].nbuckets, 256);
 	teardown();
 	allocs_before = shim_live_allocs;
-	KT_EQ(ktrack_src_init(&st, 1000), 0);
-	KT_EQ(st.nbuckets, 1024);
+	KT_EQ(ktrack_src_init(&st, 1000, 5000), 0);
+	KT_EQ(st.fam[0].nbuckets, 1024);
+	KT_EQ(st.fam[1].nbuckets, 8192);
 	KT_EQ(nsources(), 0);
 	teardown();
 	allocs_before = shim_live_allocs;
-	KT_EQ(ktrack_src_init(&st, 3), 0);
-	KT_EQ(st.nbuckets, 256);	/* at least one bucket a lock */
+	KT_EQ(ktrack_src_init(&st, 3, 0), 0);
+	KT_EQ(st.fam[0].nbuckets, 256);	/* at least one bucket a lock */
+	KT_EQ(st.fam[1].nbuckets, 256);
 	teardown();
 }
 
@@ -162,8 +180,7 @@ static void release_frees_at_zero(void)
 	release(V6, a);
 	KT_EQ(nsources(), 0);
 	KT_EQ(live(V6, a), -1);			/* unlinked at once */
-	rcu_barrier();
-	KT_EQ(shim_live_allocs, before);	/* freed after the grace period */
+	KT_EQ(shim_live_allocs, before);	/* and back in its (typesafe) cache */
 	/* and created anew */
 	KT_EQ(acquire(V6, a, 1), 0);
 	KT_EQ(acquire(V6, a, 1), -EDQUOT);
@@ -289,6 +306,67 @@ static void many_sources(void)
 	teardown();
 }
 
+struct walk_arg {
+	int seen, stop_after;
+	u32 sum4;		/* sum of the IPv4 sources' last bytes times their counts */
+	int v6;
+};
+
+static int walk_fn(void *arg, u8 family, const union ktrack_addr *addr, unsigned int live)
+{
+	struct walk_arg *w = arg;
+
+	if (w->seen == w->stop_after)
+		return -EMSGSIZE;	/* as a full dump skb */
+	w->seen++;
+	if (family == V4)
+		w->sum4 += (ntohl(addr->ip) & 0xff) * live;
+	else
+		w->v6 += live;
+	return 0;
+}
+
+/* The walk resumed after every single source sees each source once, as one walk does. */
+static void walk_resumes(void)
+{
+	struct walk_arg all = { .stop_after = -1 }, part = { .stop_after = 1 };
+	unsigned long pos = 0, skip = 0;
+	union ktrack_addr a;
+	int i, j, calls = 0;
+
+	setup();
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i <= 200; i++) {
+		a.ip = htonl(0x0a000000 + i);
+		for (j = 0; j < i % 3 + 1; j++)
+			KT_EQ(acquire(V4, a, 0), 0);
+	}
+	KT_EQ(acquire(V6, a6("2001:db8::1"), 0), 0);
+	KT_EQ(acquire(V6, a6("2001:db8::1"), 0), 0);
+	KT_EQ(ktrack_src_walk(&st, &pos, &skip, walk_fn, &all), 0);
+	KT_EQ(all.seen, 201);
+	KT_EQ(all.v6, 2);
+	pos = 0;
+	skip = 0;
+	while (ktrack_src_walk(&st, &pos, &skip, walk_fn, &part)) {
+		part.stop_after++;
+		calls++;
+	}
+	KT_EQ(calls, 200);	/* one source each time, the last call reaches the end */
+	KT_EQ(part.seen, 201);
+	KT_EQ(part.sum4, all.sum4);
+	KT_EQ(part.v6, 2);
+	for (i = 1; i <= 200; i++) {
+		a.ip = htonl(0x0a000000 + i);
+		for (j = 0; j < i % 3 + 1; j++)
+			release(V4, a);
+	}
+	release(V6, a6("2001:db8::1"));
+	release(V6, a6("2001:db8::1"));
+	KT_EQ(nsources(), 0);
+	teardown();
+}
+
 static void nomem(void)
 {
 	union ktrack_addr a = a4("10.0.0.1");
@@ -381,13 +459,25 @@ static void concurrent_limit_exact(void)
  * threads hold: raised after a successful acquire, lowered before the release, so it is never
  * above the node's count, and must never be above the limit.
  */
-enum { CHURN_SRCS = 4, CHURN_LIMIT = 3, CHURN_OPS = 100000 };
+enum { CHURN_SRCS = 8, CHURN_LIMIT = 3, CHURN_OPS = 100000 };
 static int held[CHURN_SRCS];
 static int over_limit;
 
+static u8 churn_fam(unsigned int i)
+{
+	return i & 1 ? V6 : V4;
+}
+
+/* Source @i: 192.0.2.i or 2001:db8::i */
 static union ktrack_addr churn_addr(unsigned int i)
 {
-	return i & 1 ? a6("2001:db8::") : a4("192.0.2.0");	/* then the index in the last byte */
+	union ktrack_addr a = i & 1 ? a6("2001:db8::") : a4("192.0.2.0");
+
+	if (churn_fam(i) == V6)
+		a.in6.s6_addr[15] = i;
+	else
+		a.ip |= htonl(i);
+	return a;
 }
 
 static void *churn(void *arg)
@@ -400,12 +490,8 @@ static void *churn(void *arg)
 	for (i = 0; i < CHURN_OPS; i++) {
 		unsigned int s = lcg(&seed) % CHURN_SRCS;
 		union ktrack_addr a = churn_addr(s);
-		u8 fam = s & 1 ? V6 : V4;
+		u8 fam = churn_fam(s);
 
-		if (fam == V6)
-			a.in6.s6_addr[15] = s;
-		else
-			a.ip |= htonl(s);
 		if (mine[s] && (lcg(&seed) & 1)) {
 			__atomic_fetch_sub(&held[s], 1, __ATOMIC_SEQ_CST);
 			release(fam, a);
@@ -423,16 +509,9 @@ static void *churn(void *arg)
 		}
 	}
 	for (i = 0; i < CHURN_SRCS; i++) {
-		union ktrack_addr a = churn_addr(i);
-		u8 fam = i & 1 ? V6 : V4;
-
-		if (fam == V6)
-			a.in6.s6_addr[15] = i;
-		else
-			a.ip |= htonl(i);
 		for (; mine[i]; mine[i]--) {
 			__atomic_fetch_sub(&held[i], 1, __ATOMIC_SEQ_CST);
-			release(fam, a);
+			release(churn_fam(i), churn_addr(i));
 		}
 	}
 	rcu_unregister_thread();
@@ -464,6 +543,8 @@ static void concurrent_churn(void)
 int main(void)
 {
 	rcu_register_thread();
+	if (ktrack_src_caches_init())
+		return 1;
 	KT_RUN(init_sizes);
 	KT_RUN(limit_then_edquot);
 	KT_RUN(release_frees_at_zero);
@@ -474,10 +555,12 @@ int main(void)
 	KT_RUN(limit_zero_unlimited);
 	KT_RUN(families_distinct);
 	KT_RUN(many_sources);
+	KT_RUN(walk_resumes);
 	KT_RUN(nomem);
 	KT_RUN(release_unknown_warns);
 	KT_RUN(concurrent_limit_exact);
 	KT_RUN(concurrent_churn);
+	ktrack_src_caches_exit();
 	rcu_unregister_thread();
 	return kt_done();
 }

@@ -4,21 +4,7 @@
 # segments where a sequence number or a timestamp must be exact (out-of-window RST, TIME_WAIT reuse),
 # connections opened before the module was loaded (loose), IPv6.
 
-load ../lib/common
-load ../lib/track
-
-setup() {
-	kt_ensure_loaded
-	kt_setup
-}
-
-teardown_file() {
-	ktrack_unload
-}
-
-teardown() {
-	kt_teardown
-}
+load ../lib/suite
 
 # established SPORT [HOST]: a connection from the client's port SPORT to port 8080 of the server
 # (listening), with a round of data both ways; the client socket is "c", the server's "a$SPORT".

@@ -2,21 +2,7 @@
 # UDP and ICMP flows: unanswered versus answered UDP and the timeout each gets, ICMP and ICMPv6 echo
 # tracked by identifier, and protocols ktrack does not track creating no entry.
 
-load ../lib/common
-load ../lib/track
-
-setup() {
-	kt_ensure_loaded
-	kt_setup
-}
-
-teardown_file() {
-	ktrack_unload
-}
-
-teardown() {
-	kt_teardown
-}
+load ../lib/suite
 
 @test "a one-way UDP flow is UNREPLIED and gets udp_timeout" {
 	# timeouts far apart, so the seconds left tell which one applies

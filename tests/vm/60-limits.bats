@@ -3,21 +3,10 @@
 # counted) and the table limit (max_conns: never-answered entries evicted oldest first, otherwise the
 # new flow dropped), with real connections from kt-cli to kt-srv and crafted SYN floods.
 
-load ../lib/common
-load ../lib/track
+load ../lib/suite
 
-setup() {
-	kt_ensure_loaded
-	kt_setup
+suite_setup() {
 	agent srv listen 8080
-}
-
-teardown_file() {
-	ktrack_unload
-}
-
-teardown() {
-	kt_teardown
 }
 
 # conn ID SPORT [BINDADDR]: a connection to the server's port 8080 that must succeed.

@@ -3,21 +3,7 @@
 # sysctls are per network namespace and refuse values out of range, net.ktrack.count is the number of
 # entries, and a few thousand flows all expire.
 
-load ../lib/common
-load ../lib/track
-
-setup() {
-	kt_ensure_loaded
-	kt_setup
-}
-
-teardown_file() {
-	ktrack_unload
-}
-
-teardown() {
-	kt_teardown
-}
+load ../lib/suite
 
 @test "an unanswered UDP entry expires after udp_timeout=3 (del_timeout)" {
 	ksys_set srv udp_timeout 3

@@ -2,20 +2,9 @@
 # Network namespaces each with their own table; notrack keeping ktrack's flows out of nf_conntrack;
 # unloading with a big live table.
 
-load ../lib/common
-load ../lib/track
+load ../lib/suite
 
-setup() {
-	kt_ensure_loaded
-	kt_setup
-}
-
-teardown_file() {
-	ktrack_unload
-}
-
-teardown() {
-	kt_teardown
+suite_teardown() {
 	# nf_conntrack, if a test loaded it, goes once nothing uses it (best effort)
 	if [ -d /sys/module/nf_conntrack ]; then
 		modprobe -r nft_ct nf_conntrack 2>/dev/null || true

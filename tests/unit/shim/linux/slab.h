@@ -4,10 +4,16 @@
  * counted in shim_live_allocs, so a test can check that what the code under test allocated has
  * been freed (after rcu_barrier() for RCU frees). Setting shim_alloc_fail_after to N makes the
  * allocation after the next N fail (-1: never), for the -ENOMEM paths.
+ *
+ * A SLAB_TYPESAFE_BY_RCU cache keeps what is freed to it and hands it out again, never to malloc
+ * until the cache is destroyed: as in the kernel, a reader that still holds a pointer to a freed
+ * object reads an object of the same type (maybe reused), never freed memory. Its free list link
+ * is kept after the object, as SLUB does for such caches, so a freed object's fields stay intact.
  */
 #ifndef _KTRACK_SHIM_LINUX_SLAB_H
 #define _KTRACK_SHIM_LINUX_SLAB_H
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
@@ -22,16 +28,22 @@ extern int shim_alloc_fail_after;
 
 struct kmem_cache {
 	const char *name;
-	unsigned int size, align;
+	unsigned int size, align, flags;
+	pthread_mutex_t lock;		/* SLAB_TYPESAFE_BY_RCU: the free list */
+	void *free;
 };
 
-static inline void *shim_alloc(size_t size, size_t align, gfp_t gfp)
+/* True when this allocation is to fail (shim_alloc_fail_after). */
+static inline bool shim_alloc_fails(void)
+{
+	return shim_alloc_fail_after >= 0 &&
+	       __atomic_fetch_sub(&shim_alloc_fail_after, 1, __ATOMIC_RELAXED) == 0;
+}
+
+static inline void *shim_alloc_raw(size_t size, size_t align, gfp_t gfp)
 {
 	void *p;
 
-	if (shim_alloc_fail_after >= 0 && __atomic_fetch_sub(&shim_alloc_fail_after, 1,
-							      __ATOMIC_RELAXED) == 0)
-		return NULL;
 	if (align <= 16)
 		p = malloc(size ? size : 1);
 	else if (posix_memalign(&p, align, size ? size : 1))
@@ -42,6 +54,11 @@ static inline void *shim_alloc(size_t size, size_t align, gfp_t gfp)
 		memset(p, 0, size);
 	__atomic_fetch_add(&shim_live_allocs, 1, __ATOMIC_RELAXED);
 	return p;
+}
+
+static inline void *shim_alloc(size_t size, size_t align, gfp_t gfp)
+{
+	return shim_alloc_fails() ? NULL : shim_alloc_raw(size, align, gfp);
 }
 
 static inline void shim_free(const void *p)
@@ -69,15 +86,23 @@ static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned in
 						   unsigned int align, unsigned int flags,
 						   void (*ctor)(void *))
 {
-	struct kmem_cache *c = malloc(sizeof(*c));
+	struct kmem_cache *c = calloc(1, sizeof(*c));
 
 	(void)ctor;
 	if (c) {
 		c->name = name;
 		c->size = size;
 		c->align = flags & SLAB_HWCACHE_ALIGN ? 64 : align;
+		c->flags = flags;
+		pthread_mutex_init(&c->lock, NULL);
 	}
 	return c;
+}
+
+/* SLAB_TYPESAFE_BY_RCU: the free list link, after the object. */
+static inline void **shim_cache_link(struct kmem_cache *c, void *p)
+{
+	return (void **)((char *)p + ((c->size + 7) & ~7u));
 }
 
 #define KMEM_CACHE(__struct, __flags) \
@@ -86,23 +111,56 @@ static inline struct kmem_cache *kmem_cache_create(const char *name, unsigned in
 
 static inline void kmem_cache_destroy(struct kmem_cache *c)
 {
+	void *p, *next;
+
+	if (!c)
+		return;
+	for (p = c->free; p; p = next) {
+		next = *shim_cache_link(c, p);
+		free(p);
+	}
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
 static inline void *kmem_cache_alloc(struct kmem_cache *c, gfp_t gfp)
 {
-	return shim_alloc(c->size, c->align, gfp);
+	void *p = NULL;
+
+	if (!(c->flags & SLAB_TYPESAFE_BY_RCU))
+		return shim_alloc(c->size, c->align, gfp);
+	if (shim_alloc_fails())
+		return NULL;
+	pthread_mutex_lock(&c->lock);
+	if (c->free) {
+		p = c->free;
+		c->free = *shim_cache_link(c, p);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!p)
+		return shim_alloc_raw(((c->size + 7) & ~7u) + sizeof(void *), c->align, gfp);
+	__atomic_fetch_add(&shim_live_allocs, 1, __ATOMIC_RELAXED);
+	if (gfp & __GFP_ZERO)
+		memset(p, 0, c->size);
+	return p;
 }
 
 static inline void *kmem_cache_zalloc(struct kmem_cache *c, gfp_t gfp)
 {
-	return shim_alloc(c->size, c->align, gfp | __GFP_ZERO);
+	return kmem_cache_alloc(c, gfp | __GFP_ZERO);
 }
 
 static inline void kmem_cache_free(struct kmem_cache *c, void *p)
 {
-	(void)c;
-	shim_free(p);
+	if (!(c->flags & SLAB_TYPESAFE_BY_RCU)) {
+		shim_free(p);
+		return;
+	}
+	__atomic_fetch_sub(&shim_live_allocs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&c->lock);
+	*shim_cache_link(c, p) = c->free;
+	c->free = p;
+	pthread_mutex_unlock(&c->lock);
 }
 
 #endif /* _KTRACK_SHIM_LINUX_SLAB_H */
