@@ -198,8 +198,9 @@ def section_memory(run):
                 label = name + (f" (= {', '.join(ours)})" if ours else "")
                 grown.append(f"{label} {size} B × {d / ent:.2f}")
                 slab_bytes += d * size
-        # buckets: nf_conntrack hlist_nulls heads; ktrack: its table plus the source table (1/4)
-        bucket_bytes = buckets * 8 * (1.25 if m.startswith("ktrack") else 1)
+        # buckets, 8 bytes each: nf_conntrack's hlist_nulls heads; ktrack's table plus its IPv4 and
+        # IPv6 source tables (1/8 and 1/32 of the table's bucket count, src/net.c)
+        bucket_bytes = buckets * 8 * ((1 + 1 / 8 + 1 / 32) if m.startswith("ktrack") else 1)
         total = (slab_bytes + bucket_bytes) / ent
         dmem = ((ma["Slab"] + ma.get("VmallocUsed", 0)) - (mb["Slab"] + mb.get("VmallocUsed", 0))) / ent
         per_conn[m] = total

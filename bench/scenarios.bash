@@ -107,7 +107,7 @@ scenario_sources() {
 # h: HFLOWS flows from one sender on CPU 0, then from two on CPUs 0 and 1.
 scenario_cpus() {
 	local mode t
-	for mode in $MODES; do
+	for mode in ${KTRACK_BENCH_H_MODES:-$MODES}; do
 		for t in 1 2; do
 			log "h: $mode, $t sender(s)"
 			mode_on "$mode" "$HFLOWS"
@@ -117,29 +117,30 @@ scenario_cpus() {
 	done
 }
 
-# expiry_wait MODE: seconds until the table is empty (polled every 50 ms, at most 180 s), and the
-# seconds until it first shrank; "-" when it never did.
+# expiry_wait MODE: seconds until the table is empty (polled every 50 ms, at most 180 s), the
+# seconds until it first shrank ("-" if never), and the entries left.
 expiry_wait() {
 	local f
 	case $1 in
 	nf*) f=/proc/sys/net/netfilter/nf_conntrack_count ;;
 	*) f=/proc/sys/net/ktrack/count ;;
 	esac
-	local t0=$EPOCHREALTIME first=- n prev
+	local t0=${EPOCHREALTIME/./} now first=- n prev
 	read -r prev < "$f"
 	while :; do
 		read -r n < "$f"
+		now=${EPOCHREALTIME/./}
 		if [ "$first" = - ] && [ "$n" -lt "$prev" ]; then
-			first=$(since "$t0")
+			first=$(((now - t0) / 1000))
 		fi
 		[ "$n" -gt 0 ] || break
-		if [ "$(since "$t0" | cut -d. -f1)" -ge 180 ]; then
+		if [ $((now - t0)) -ge 180000000 ]; then
 			echo "- $first $n"
 			return
 		fi
 		sleep 0.05
 	done
-	echo "$(since "$t0") $first 0"
+	echo "$(((now - t0) / 1000)) $first 0"
 }
 
 # f: SIZE entries with a short SYN_SENT timeout; how long after the last one's deadline the table
@@ -162,12 +163,12 @@ scenario_expiry() {
 			tfill=$(since "$t0")
 			rec f_fill "$mode" "$size" "$tfill" "$(entries "$mode")" "$timeout"
 			# the last entry was created at tfill; it is due at timeout
-			sleep "$(awk -v a="$timeout" -v b="$tfill" 'BEGIN { x = a - b - 2; print x > 0 ? x : 0 }')"
+			sleep "$(awk -v a="$timeout" -v b="$tfill" 'BEGIN { x = a - b - 2; print (x > 0 ? x : 0) }')"
 			left=$(since "$t0")
 			read -r res _first _n <<< "$(expiry_wait "$mode")"
 			# lateness: (time the table was empty) - (the last deadline: tfill + timeout)
 			rec f "$mode" "$size" "$(awk -v l="$left" -v r="$res" -v a="$timeout" -v b="$tfill" '
-				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r - (a + b) }')" \
+				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r / 1000 - (a + b) }')" \
 				"$_n" "$timeout" "$tfill"
 			mode_off
 		done
