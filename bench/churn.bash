@@ -81,7 +81,7 @@ churn_tcp_counters() {
 }
 
 scenario_churn() {
-	local mode mult rate k line res
+	local mode mult rate k line res pids
 	for mode in ${KTRACK_BENCH_G_MODES:-none nf ktrack}; do
 		for mult in 1 4; do
 			rate=$(awk -v p="$CHURN_PORTS" -v m="$mult" 'BEGIN { printf "%.2f", p / 60 * m }')
@@ -93,12 +93,14 @@ scenario_churn() {
 			case $mode in
 			nf*) nsx csrv iptables -A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT ;;
 			esac
+			pids=()
 			for k in $(seq "$CHURN_CLIENTS"); do
 				nsx "c$k" /usr/bin/python3 "$TOP/bench/churn-client.py" 192.0.2.1 80 \
 					"$(awk -v r="$rate" -v n="$CHURN_CLIENTS" 'BEGIN { print r / n }')" \
 					"$CHURN_SECS" 10 > "$OUT/churn-$mode-$mult-c$k" &
+				pids+=($!)
 			done
-			wait $(jobs -p | tail -n "$CHURN_CLIENTS")
+			wait "${pids[@]}"
 			res=$(cat "$OUT"/churn-"$mode"-"$mult"-c* | awk '
 				{ a += $1; o += $2; f += $3; s += $4; if ($5 > m) m = $5
 				  if ($6 != "-") k = k (k ? "," : "") $6 }

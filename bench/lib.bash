@@ -18,6 +18,7 @@ GEN_MAC=02:00:00:00:00:01 SRV_MAC=02:00:00:00:00:02
 #   nf_connlimit  nf, plus iptables -m connlimit on every SYN (limit never reached)
 #   ktrack        ktrack, max_conns and hashsize sized to the load
 #   ktrack_limit  ktrack with per_src_limit on (never reached)
+# shellcheck disable=SC2034  # used by run-vm
 ALL_MODES="none nf nf_sized nf_connlimit ktrack ktrack_limit"
 HIGH_LIMIT=16777216	# a per-source limit no scenario reaches: its cost is measured, nothing dropped
 SYN_TIMEOUT=7200	# half-open entries must outlive the longest fill
@@ -45,6 +46,7 @@ bench_setup() {
 	modprobe xt_conntrack
 	modprobe xt_connlimit
 	NF_DEFAULT_BUCKETS=$(sysctl -n net.netfilter.nf_conntrack_buckets)
+	# shellcheck disable=SC2034  # used by run-vm
 	NF_DEFAULT_MAX=$(sysctl -n net.netfilter.nf_conntrack_max)
 
 	# scripts/vm-guest pins the netfilter static keys with an empty nft table in this namespace;
@@ -76,9 +78,9 @@ bench_setup() {
 # gen_run SCENARIO MODE KEY GEN-ARGS...: runs the generator, one raw line per batch:
 # SCENARIO MODE KEY batch entries-after ns/packet lost.
 gen_run() {
-	local sc=$1 mode=$2 key=$3 k first n ns nspp lost
+	local sc=$1 mode=$2 key=$3 k first n nspp lost
 	shift 3
-	while read -r _ k first n ns nspp lost; do
+	while read -r _ k first n _ nspp lost; do
 		rec "$sc" "$mode" "$key" "$k" $((first + n)) "$nspp" "$lost"
 		[ "$lost" = 0 ] || log "$sc $mode $key batch $k: $lost packets never arrived"
 	done < <("$GEN" -i v-gen -N gen -d "$SRV_MAC" -s "$GEN_MAC" "$@")
@@ -104,8 +106,8 @@ mode_on() {
 		;;
 	ktrack|ktrack_limit)
 		local args=(max_conns=$((size + size / 10 + 1000)) hashsize="$(pow2 "$size")"
-			    tcp_timeout_syn_sent=$SYN_TIMEOUT)
-		[ "$mode" != ktrack_limit ] || args+=(per_src_limit=$HIGH_LIMIT)
+			    tcp_timeout_syn_sent="$SYN_TIMEOUT")
+		[ "$mode" != ktrack_limit ] || args+=("per_src_limit=$HIGH_LIMIT")
 		insmod "$KO" "${args[@]}"
 		;;
 	*) echo "bench: unknown mode $mode" >&2; return 1 ;;
@@ -117,8 +119,8 @@ mode_off() {
 	iptables -F INPUT
 	if [ "$(sysctl -n net.netfilter.nf_conntrack_count)" != 0 ]; then
 		conntrack -F >/dev/null 2>&1 || true
-		local i
-		for i in $(seq 600); do
+		local _
+		for _ in $(seq 600); do
 			[ "$(sysctl -n net.netfilter.nf_conntrack_count)" = 0 ] && break
 			sleep 0.2
 		done
