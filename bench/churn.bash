@@ -11,14 +11,10 @@
 CHURN_CLIENTS=${KTRACK_BENCH_CHURN_CLIENTS:-4}
 CHURN_PORT_LO=20000
 
+# churn_setup: the NAT and the clients, once for all the runs.
 churn_setup() {
 	local k
-	mkns csrv nat
-	ip link add v-csrv netns csrv type veth peer name v-natout netns nat
-	nsx csrv ip addr add 192.0.2.1/24 dev v-csrv
-	nsx nat ip addr add 192.0.2.2/24 dev v-natout
-	nsx csrv ip link set v-csrv up
-	nsx nat ip link set v-natout up
+	mkns nat
 	nsx nat sysctl -qw net.ipv4.ip_forward=1
 	nsx nat iptables -t nat -A POSTROUTING -o v-natout -p tcp -j SNAT \
 		--to-source "192.0.2.2:$CHURN_PORT_LO-$((CHURN_PORT_LO + CHURN_PORTS - 1))"
@@ -34,22 +30,22 @@ churn_setup() {
 		nsx "c$k" ip link set "v-c$k" up
 		nsx "c$k" ip route add default via "10.0.$k.1"
 	done
-	local dir=/tmp/bench-nginx
-	rm -rf "$dir"
-	mkdir -p "$dir/tmp"
-	cat > "$dir/nginx.conf" <<-EOF
+	CHURN_NGINX=/tmp/bench-nginx
+	rm -rf "$CHURN_NGINX"
+	mkdir -p "$CHURN_NGINX/tmp"
+	cat > "$CHURN_NGINX/nginx.conf" <<-EOF
 	worker_processes 2;
 	daemon off;
-	pid $dir/nginx.pid;
-	error_log $dir/error.log;
+	pid $CHURN_NGINX/nginx.pid;
+	error_log $CHURN_NGINX/error.log;
 	events { worker_connections 4096; }
 	http {
 		access_log off;
-		client_body_temp_path $dir/tmp/body;
-		proxy_temp_path $dir/tmp/proxy;
-		fastcgi_temp_path $dir/tmp/fastcgi;
-		uwsgi_temp_path $dir/tmp/uwsgi;
-		scgi_temp_path $dir/tmp/scgi;
+		client_body_temp_path $CHURN_NGINX/tmp/body;
+		proxy_temp_path $CHURN_NGINX/tmp/proxy;
+		fastcgi_temp_path $CHURN_NGINX/tmp/fastcgi;
+		uwsgi_temp_path $CHURN_NGINX/tmp/uwsgi;
+		scgi_temp_path $CHURN_NGINX/tmp/scgi;
 		keepalive_timeout 0;
 		server {
 			listen 192.0.2.1:80 backlog=4096;
@@ -57,19 +53,41 @@ churn_setup() {
 		}
 	}
 	EOF
-	nsx csrv nginx -p "$dir" -c "$dir/nginx.conf" &
+}
+
+# churn_server_up: a fresh server namespace (no TIME_WAIT left from the run before) running nginx.
+churn_server_up() {
+	mkns csrv
+	ip link add v-csrv netns csrv type veth peer name v-natout netns nat
+	nsx csrv ip addr add 192.0.2.1/24 dev v-csrv
+	nsx nat ip addr add 192.0.2.2/24 dev v-natout
+	nsx csrv ip link set v-csrv up
+	nsx nat ip link set v-natout up
+	nsx csrv nginx -p "$CHURN_NGINX" -c "$CHURN_NGINX/nginx.conf" &
 	wait_port csrv 80
+}
+
+churn_server_down() {
+	ip netns pids csrv 2>/dev/null | xargs -r kill 2>/dev/null || true
+	sleep 0.5
+	ip netns del csrv
 }
 
 churn_teardown() {
 	local ns
-	for ns in csrv nat $(seq -f 'c%g' "$CHURN_CLIENTS"); do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
-	done
-	sleep 1
-	for ns in csrv nat $(seq -f 'c%g' "$CHURN_CLIENTS"); do
+	for ns in nat $(seq -f 'c%g' "$CHURN_CLIENTS"); do
 		ip netns del "$ns" 2>/dev/null || true
 	done
+}
+
+# churn_syn_retrans: SYNs the clients sent again (their TcpExtTCPSynRetrans, summed).
+churn_syn_retrans() {
+	local k n=0 v
+	for k in $(seq "$CHURN_CLIENTS"); do
+		v=$(nsx "c$k" nstat -az TcpExtTCPSynRetrans 2>/dev/null | awk '$1 == "TcpExtTCPSynRetrans" { print $2 }')
+		n=$((n + ${v:-0}))
+	done
+	echo "$n"
 }
 
 # churn_tcp_counters: the server's TCP counters that show ports met in TIME_WAIT.
@@ -81,7 +99,8 @@ churn_tcp_counters() {
 }
 
 scenario_churn() {
-	local mode mult rate k line res pids
+	local mode mult rate k line res pids retrans
+	churn_setup
 	for mode in ${KTRACK_BENCH_G_MODES:-none nf ktrack}; do
 		for mult in 1 4; do
 			rate=$(awk -v p="$CHURN_PORTS" -v m="$mult" 'BEGIN { printf "%.2f", p / 60 * m }')
@@ -89,10 +108,11 @@ scenario_churn() {
 			case $mode in
 			ktrack*) mode_on "$mode" 100000 ;;
 			esac
-			churn_setup
+			churn_server_up
 			case $mode in
 			nf*) nsx csrv iptables -A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT ;;
 			esac
+			retrans=$(churn_syn_retrans)
 			pids=()
 			for k in $(seq "$CHURN_CLIENTS"); do
 				nsx "c$k" /usr/bin/python3 "$TOP/bench/churn-client.py" 192.0.2.1 80 \
@@ -105,7 +125,7 @@ scenario_churn() {
 				{ a += $1; o += $2; f += $3; s += $4; if ($5 > m) m = $5
 				  if ($6 != "-") k = k (k ? "," : "") $6 }
 				END { printf "%d\t%d\t%d\t%d\t%d\t%s", a, o, f, s, m, k ? k : "-" }')
-			line=$(churn_tcp_counters)
+			line="TcpExtTCPSynRetrans(clients)=$(($(churn_syn_retrans) - retrans)),$(churn_tcp_counters)"
 			rec g "$mode" "$rate" "$res" "${line:--}"
 			log "g: $mode at $rate/s: $(echo "$res" | tr '\t' ' ')"
 			if [ "$mode" != none ]; then
@@ -113,8 +133,9 @@ scenario_churn() {
 				ktrack*) nsx csrv cat /proc/net/stat/ktrack > "$OUT/churn-$mode-$mult-ktrack-stat" ;;
 				esac
 			fi
-			churn_teardown
+			churn_server_down
 			mode_off
 		done
 	done
+	churn_teardown
 }

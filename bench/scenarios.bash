@@ -146,7 +146,7 @@ expiry_wait() {
 # f: SIZE entries with a short SYN_SENT timeout; how long after the last one's deadline the table
 # is empty. The timeout is set to outlast the fill (1.3 times the fill time of scenario a, + 10 s).
 scenario_expiry() {
-	local size mode timeout t0 tfill left res
+	local size mode timeout t0 tfill left res first n
 	for size in $EXP_SIZES; do
 		for mode in ${KTRACK_BENCH_F_MODES:-nf_sized ktrack}; do
 			timeout=$(awk -v s="$size" -v f="$FLOWS" -v raw="$RAW" -v m="$mode" '
@@ -159,17 +159,19 @@ scenario_expiry() {
 			*) sysctl -qw net.ktrack.tcp_timeout_syn_sent="$timeout" ;;
 			esac
 			t0=$EPOCHREALTIME
-			gen_run f_fill "$mode" "$size" -n "$size" -S "$SOURCES" -b "$BATCH" -C 0
+			gen_run f_batch "$mode" "$size" -n "$size" -S "$SOURCES" -b "$BATCH" -C 0
 			tfill=$(since "$t0")
 			rec f_fill "$mode" "$size" "$tfill" "$(entries "$mode")" "$timeout"
 			# the last entry was created at tfill; it is due at timeout
 			sleep "$(awk -v a="$timeout" -v b="$tfill" 'BEGIN { x = a - b - 2; print (x > 0 ? x : 0) }')"
 			left=$(since "$t0")
-			read -r res _first _n <<< "$(expiry_wait "$mode")"
-			# lateness: (time the table was empty) - (the last deadline: tfill + timeout)
+			read -r res first n <<< "$(expiry_wait "$mode")"
+			# lateness: (time the table was empty) - (the last deadline: tfill + timeout); and when
+			# it first shrank, since t0 (the report puts it against the first deadline)
 			rec f "$mode" "$size" "$(awk -v l="$left" -v r="$res" -v a="$timeout" -v b="$tfill" '
 				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r / 1000 - (a + b) }')" \
-				"$_n" "$timeout" "$tfill"
+				"$n" "$timeout" "$tfill" "$(awk -v l="$left" -v r="$first" '
+				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r / 1000 }')"
 			mode_off
 		done
 	done
