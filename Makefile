@@ -6,6 +6,8 @@
 #   make check-debug   the same VM run on a debug kernel (KASAN, UBSAN, lockdep, kmemleak), built
 #                      once from Debian's linux-source-6.1, plus ktrack's KUnit suites (src/kunit)
 #   make demo          build, boot a VM, drive real TCP connections, show what ktrack saw
+#   make bench         build, boot one VM, run the benchmark scenarios against nf_conntrack and write
+#                      bench/results/<date>.md and .png (bench/README.md; BENCH_QUICK=1: a smoke run)
 #   make install       install the module (for the running kernel) and the tool
 #   make dkms-install  register the module with DKMS so it is rebuilt for new kernels
 #   make style         checkpatch on the kernel sources; make sparse: sparse (C=1)
@@ -60,6 +62,11 @@ demo: deps
 	$(MAKE) all
 	scripts/vm -t 900 -- scripts/demo
 
+bench: deps
+	$(MAKE) all
+	$(MAKE) -C bench
+	bench/bench
+
 install: module tool
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
@@ -83,7 +90,8 @@ clean:
 	$(MAKE) -C tests/unit clean 2>/dev/null || true
 	$(MAKE) -C tests/nlclient clean 2>/dev/null || true
 	$(MAKE) -C tests/tools clean 2>/dev/null || true
+	$(MAKE) -C bench clean
 	rm -rf build
 
-.PHONY: all deps module tool nlclient testtools sparse style unit check check-debug demo install dkms-install \
-	dkms-uninstall clean
+.PHONY: all deps module tool nlclient testtools sparse style unit check check-debug demo bench install \
+	dkms-install dkms-uninstall clean
