@@ -315,7 +315,7 @@ s.close()"
 	# a top-level array has one element per line (for | head, | grep)
 	kcn kt-srv -o json list proto tcp dport 8080 > "$KC_TMP/out.json"
 	[ "$(wc -l < "$KC_TMP/out.json")" -eq 3 ]
-	[ "$(sed -n "2s/,$//p" "$KC_TMP/out.json" | jget .dport)" -eq 8080 ]
+	[ "$(sed -n '2{s/,$//;p}' "$KC_TMP/out.json" | jget .dport)" -eq 8080 ]
 	sport=$(kcn kt-srv -o json list proto tcp dport 8080 | jget '.[0].sport')
 	kcn kt-srv -o json get proto tcp src $CLI4 dst $SRV4 sport "$sport" dport 8080 | json_ok
 	[ "$(kcn kt-srv -o json delete proto udp | jget .deleted)" -eq 0 ]
