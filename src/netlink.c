@@ -236,6 +236,12 @@ static int ktrack_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 			       info->extack);
 	if (err)
 		return err;
+	/* as nf_conntrack_max: the memory a table may take is the host's call, not a container's */
+	if (tb[KTRACK_CFG_A_MAX_CONNS] && !netlink_capable(skb, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KTRACK_CFG_A_MAX_CONNS],
+				    "max_conns needs CAP_NET_ADMIN in the initial user namespace");
+		return -EPERM;
+	}
 	mutex_lock(&ktrack_limits_mutex);
 	for (i = 0; i < KTRACK_NTUNABLES; i++) {
 		struct nlattr *a = tb[KTRACK_CFG_A_MAX_CONNS + i];

@@ -2,7 +2,8 @@
 /*
  * sysctl.c - net.ktrack.* per network namespace: every tunable of params.h under its module
  * parameter's name, range-checked (a bad value is refused and changes nothing), and the read-only
- * net.ktrack.count (live entries) and net.ktrack.buckets.
+ * net.ktrack.count (live entries) and net.ktrack.buckets. max_conns is read-only in a netns owned
+ * by another user namespace than the initial one (netlink refuses it there too).
  *
  * per_src_prefix4/6 may change only while no source is counted in the netns (else EBUSY): a live
  * connection is released against the prefix it was counted with.
@@ -97,6 +98,9 @@ int ktrack_sysctl_init(struct ktrack_net *kn)
 		table[i].extra1 = &ktrack_defaults[i].min;
 		table[i].extra2 = &ktrack_defaults[i].max;
 	}
+	/* as nf_conntrack_max: a container's root may not raise what its table may take */
+	if (kn->net->user_ns != &init_user_ns)
+		table[KTRACK_MAX_CONNS].mode = 0444;
 	table[KTRACK_PER_SRC_PREFIX4].proc_handler = ktrack_sysctl_prefix;
 	table[KTRACK_PER_SRC_PREFIX6].proc_handler = ktrack_sysctl_prefix;
 

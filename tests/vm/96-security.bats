@@ -79,6 +79,8 @@ one_conn() {
 	echo "list \$($KTRACKCTL list proto tcp dport 9000 | wc -l)"
 	$KTRACKCTL config udp_timeout=5
 	echo "cfg \$(sysctl -n net.ktrack.udp_timeout)"
+	if $KTRACKCTL config max_conns=50000000 2>/dev/null; then echo "max reached"; else echo "max refused"; fi
+	if sysctl -qw net.ktrack.max_conns=50000000 2>/dev/null; then echo "maxsys reached"; else echo "maxsys refused"; fi
 	echo "flushed \$($KTRACKCTL -o json flush | jq .deleted)"
 	if $KTRACKCTL -n kt-srv count 2>/dev/null; then echo "other reached"; else echo "other refused"; fi
 	if cat /run/netns/kt-srv >/dev/null 2>&1 && nsenter --net=/run/netns/kt-srv true 2>/dev/null; then
@@ -95,6 +97,8 @@ one_conn() {
 	[[ "$output" == *"own 1"* ]]
 	[[ "$output" == *"list 1"* ]]
 	[[ "$output" == *"cfg 5"* ]]
+	[[ "$output" == *"max refused"* ]]
+	[[ "$output" == *"maxsys refused"* ]]
 	[[ "$output" == *"other refused"* ]]
 	[[ "$output" == *"setns refused"* ]]
 	# the host's netns saw none of it
