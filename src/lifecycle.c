@@ -209,6 +209,26 @@ static void ktrack_log_drop(struct ktrack_net *kn, const struct ktrack_pkt *pkt,
 				     what, limit, &pkt->saddr.in6);
 }
 
+/*
+ * A new flow refused by a limit (@why: its drop counter): counted, logged, and told to event
+ * listeners as the destroy (reason limit) of the entry it would have had.
+ */
+static void ktrack_refuse(struct ktrack_net *kn, const struct ktrack_pkt *pkt,
+			  enum ktrack_stat why, const char *what, unsigned int limit)
+{
+	ktrack_stat_inc(kn, why);
+	ktrack_log_drop(kn, pkt, what, limit);
+	if (unlikely(ktrack_events_wanted(kn))) {
+		struct ktrack_conn6 tmp = { };	/* room for either family */
+
+		if (pkt->family == NFPROTO_IPV6)
+			tmp.c.flags = KTRACK_F_IPV6;
+		ktrack_conn_fill(&tmp.c, pkt);
+		tmp.c.deadline = ktrack_now();
+		ktrack_event_send(kn, &tmp.c, KTRACK_CMD_EVENT_DESTROY, why);
+	}
+}
+
 unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local,
 				bool loose)
 {
@@ -220,8 +240,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 	int err;
 
 	if (percpu_counter_compare(&kn->table.count, max) >= 0 && !ktrack_evict(kn)) {
-		ktrack_stat_inc(kn, KTRACK_STAT_DROP_TABLE);
-		ktrack_log_drop(kn, pkt, "max_conns", max);
+		ktrack_refuse(kn, pkt, KTRACK_STAT_DROP_TABLE, "max_conns", max);
 		return NF_DROP;
 	}
 	if (!local) {
@@ -232,8 +251,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 				&masked);
 		err = ktrack_src_acquire(&kn->src, pkt->family, &masked, limit);
 		if (err == -EDQUOT) {
-			ktrack_stat_inc(kn, KTRACK_STAT_DROP_SOURCE);
-			ktrack_log_drop(kn, pkt, "per_src_limit", limit);
+			ktrack_refuse(kn, pkt, KTRACK_STAT_DROP_SOURCE, "per_src_limit", limit);
 			return NF_DROP;
 		}
 		if (err)

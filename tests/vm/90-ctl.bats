@@ -250,7 +250,7 @@ open_conn() {
 	[ "$status" -eq 2 ]
 }
 
-@test "monitor: destroy reasons rst, timeout, evict and reuse" {
+@test "monitor: destroy reasons rst, timeout, evict, reuse and limit" {
 	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
 	wait_port kt-srv 8080
 	# rst: the client aborts (SO_LINGER 0)
@@ -300,6 +300,17 @@ s.close()"
 	MON_PID=
 	[ "$(jget '"\(.reason) \(.sport)"' < "$KC_TMP/mon.out")" = "reuse 40404" ]
 	[ "$(kstat tw_reuse kt-srv)" -eq 1 ]
+	# limit: a new flow refused by per_src_limit, told as the destroy of the entry it would have had
+	kcn kt-srv config per_src_limit=1 udp_timeout=600
+	kcn kt-srv flush
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5701,sourceport=5801
+	monitor_start kt-srv -o json -e destroy --count 1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5702,sourceport=5802
+	wait "$MON_PID"
+	MON_PID=
+	[ "$(jget '"\(.reason) \(.proto) \(.sport) \(.dport)"' < "$KC_TMP/mon.out")" = "limit udp 5802 5702" ]
+	[ "$(kstat drop_source kt-srv)" -eq 1 ]
+	[ "$(kcn kt-srv count)" -eq 1 ]
 	no_splat
 }
 
@@ -328,8 +339,6 @@ s.close()"
 	MON_PID=
 	[ "$(wc -l < "$KC_TMP/mon.out")" -eq 2 ]
 	while read -r l; do echo "$l" | json_ok; done < "$KC_TMP/mon.out"
-	# ("limit" is a reserved reason that no release emits: limits refuse new flows, never
-	# delete entries; drops are counted in drop_source / drop_table instead)
 }
 
 # complete WORD...: what bash completion offers after "ktrackctl WORD... <TAB>".

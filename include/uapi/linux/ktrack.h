@@ -80,7 +80,8 @@
  * Notifications (multicast group "events", [admin] to join)
  *   KTRACK_CMD_EVENT_NEW:     KTRACK_A_CONN of an entry just created.
  *   KTRACK_CMD_EVENT_DESTROY: KTRACK_A_CONN of an entry just deleted, KTRACK_A_REASON (u8, enum
- *                             ktrack_reason).
+ *                             ktrack_reason); with reason LIMIT, the tuple of a new flow that a
+ *                             limit refused (no entry was created).
  *   Events are built only while someone listens. A listener whose receive buffer was full when
  *   an event came gets ENOBUFS from its next read. The netns's events_overflow counter counts
  *   the events that could not be built (no memory) and those that a listener which set the
@@ -291,7 +292,7 @@ enum ktrack_reason {
 	KTRACK_REASON_EVICT,	/* a half-open entry evicted at max_conns */
 	KTRACK_REASON_FLUSH,	/* deleted on request (DEL_CONN, FLUSH) */
 	KTRACK_REASON_REUSE,	/* a new SYN replaced this TIME_WAIT/CLOSE entry */
-	KTRACK_REASON_LIMIT,	/* reserved: deleted by a limit (not emitted by this release) */
+	KTRACK_REASON_LIMIT,	/* a new flow that a limit refused: the entry it would have had */
 	__KTRACK_REASON_MAX
 };
 #define KTRACK_REASON_MAX (__KTRACK_REASON_MAX - 1)
