@@ -9,6 +9,17 @@
 #   f  expiry lateness at each of EXP_SIZES entries                    (scenario_expiry)
 # Raw lines: see gen_run (lib.bash) and the rec calls here; bench/report reads them.
 
+# skipped SCENARIO [MODE]: a run cut short on purpose from the host, which can create
+# $OUT/skip-SCENARIO or $OUT/skip-SCENARIO-MODE (OUT is in the shared work tree) while the VM runs.
+skipped() {
+	if [ -e "$OUT/skip-$1" ] || { [ -n "${2:-}" ] && [ -e "$OUT/skip-$1-$2" ]; }; then
+		log "$1 ${2:-}: skipped (asked from the host)"
+		rec skipped "$1" "${2:--}"
+		return 0
+	fi
+	return 1
+}
+
 # rotate N WORD...: the words rotated left by N, so each repetition starts with another mode.
 rotate() {
 	local n=$1
@@ -96,6 +107,8 @@ scenario_sources() {
 	local s mode
 	for s in ${KTRACK_BENCH_D_SOURCES:-1 1000 100000}; do
 		for mode in ${KTRACK_BENCH_D_MODES:-none nf nf_connlimit ktrack ktrack_limit}; do
+			skipped d "$mode" && continue
+			skipped d "$s" && continue
 			log "d: $s sources, $mode"
 			mode_on "$mode" "$DFLOWS"
 			gen_run d "$mode" "$s" -n "$DFLOWS" -S "$s" -b "$BATCH" -C 0
@@ -104,51 +117,67 @@ scenario_sources() {
 	done
 }
 
-# h: HFLOWS flows from one sender on CPU 0, then from two on CPUs 0 and 1.
+# h: HFLOWS flows from one sender on CPU 0, then from two on CPUs 0 and 1; in two rounds of half
+# the flows, the modes one after another within a round, so that every mode meets the host's
+# changing load more than once.
 scenario_cpus() {
-	local mode t
-	for mode in ${KTRACK_BENCH_H_MODES:-$MODES}; do
+	local round mode t
+	for round in 1 2; do
 		for t in 1 2; do
-			log "h: $mode, $t sender(s)"
-			mode_on "$mode" "$HFLOWS"
-			gen_run h "$mode" "$t" -n "$HFLOWS" -S "$SOURCES" -b "$BATCH" -T "$t" -C 0,1
-			mode_off
+			# shellcheck disable=SC2086
+			for mode in $(rotate $((round - 1)) ${KTRACK_BENCH_H_MODES:-$MODES}); do
+				skipped h "$mode" && continue
+				log "h: round $round, $mode, $t sender(s)"
+				mode_on "$mode" "$HFLOWS"
+				gen_run h "$mode" "$t" -n $((HFLOWS / 2)) -S "$SOURCES" -b "$BATCH" -T "$t" -C 0,1
+				mode_off
+			done
 		done
 	done
 }
 
-# expiry_wait MODE: seconds until the table is empty (polled every 50 ms, at most 180 s), the
-# seconds until it first shrank ("-" if never), and the entries left.
-expiry_wait() {
-	local f
+# expiry_watch MODE T0 END: polls the table's count from now until it is empty or the clock passes
+# END (T0 and END: microseconds, as ${EPOCHREALTIME/./}), every 50 ms and without starting a
+# process (forks are slow in the VM). Prints the count at the first poll, when it first shrank
+# and when it was empty, in ms since T0 ("-": not seen), and the count at the end.
+expiry_watch() {
+	local f t0=$2 end=$3 now first=- empty=- n prev start pause fifo=/tmp/bench-pause
 	case $1 in
 	nf*) f=/proc/sys/net/netfilter/nf_conntrack_count ;;
 	*) f=/proc/sys/net/ktrack/count ;;
 	esac
-	local t0=${EPOCHREALTIME/./} now first=- n prev
-	read -r prev < "$f"
+	rm -f "$fifo"
+	mkfifo "$fifo"
+	exec {pause}<> "$fifo"
+	read -r start < "$f"
+	prev=$start
 	while :; do
 		read -r n < "$f"
 		now=${EPOCHREALTIME/./}
 		if [ "$first" = - ] && [ "$n" -lt "$prev" ]; then
 			first=$(((now - t0) / 1000))
 		fi
-		[ "$n" -gt 0 ] || break
-		if [ $((now - t0)) -ge 180000000 ]; then
-			echo "- $first $n"
-			return
+		prev=$n
+		if [ "$n" -eq 0 ]; then
+			empty=$(((now - t0) / 1000))
+			break
 		fi
-		sleep 0.05
+		[ "$now" -lt "$end" ] || break
+		read -r -t 0.05 -u "$pause" _ || true
 	done
-	echo "$(((now - t0) / 1000)) $first 0"
+	exec {pause}<&-
+	rm -f "$fifo"
+	echo "$start $first $empty $n"
 }
 
-# f: SIZE entries with a short SYN_SENT timeout; how long after the last one's deadline the table
-# is empty. The timeout is set to outlast the fill (1.3 times the fill time of scenario a, + 10 s).
+# f: SIZE entries with a short SYN_SENT timeout; how long after its deadline the first entry and
+# the last are gone. The timeout is set to outlast the fill (1.3 times the fill time of scenario
+# a, + 10 s); the count is watched from the end of the fill on.
 scenario_expiry() {
-	local size mode timeout t0 tfill left res first n
+	local size mode timeout t0 tfill start first empty n
 	for size in $EXP_SIZES; do
 		for mode in ${KTRACK_BENCH_F_MODES:-nf_sized ktrack}; do
+			skipped f "$mode" && continue
 			timeout=$(awk -v s="$size" -v f="$FLOWS" -v raw="$RAW" -v m="$mode" '
 				$1 == "a_fill_s" { if ($2 == m) t = $4; if ($4 > any) any = $4 }
 				END { if (!t) t = any; x = t * s / f * 1.3 + 10; printf "%d", x + 0.5 }' "$RAW")
@@ -158,20 +187,20 @@ scenario_expiry() {
 			nf*) sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_syn_sent="$timeout" ;;
 			*) sysctl -qw net.ktrack.tcp_timeout_syn_sent="$timeout" ;;
 			esac
-			t0=$EPOCHREALTIME
+			t0=${EPOCHREALTIME/./}
 			gen_run f_batch "$mode" "$size" -n "$size" -S "$SOURCES" -b "$BATCH" -C 0
-			tfill=$(since "$t0")
-			rec f_fill "$mode" "$size" "$tfill" "$(entries "$mode")" "$timeout"
-			# the last entry was created at tfill; it is due at timeout
-			sleep "$(awk -v a="$timeout" -v b="$tfill" 'BEGIN { x = a - b - 2; print (x > 0 ? x : 0) }')"
-			left=$(since "$t0")
-			read -r res first n <<< "$(expiry_wait "$mode")"
-			# lateness: (time the table was empty) - (the last deadline: tfill + timeout); and when
-			# it first shrank, since t0 (the report puts it against the first deadline)
-			rec f "$mode" "$size" "$(awk -v l="$left" -v r="$res" -v a="$timeout" -v b="$tfill" '
-				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r / 1000 - (a + b) }')" \
-				"$n" "$timeout" "$tfill" "$(awk -v l="$left" -v r="$first" '
-				BEGIN { if (r == "-") print "-"; else printf "%.2f", l + r / 1000 }')"
+			tfill=$(((${EPOCHREALTIME/./} - t0) / 1000))
+			# give up 180 s after the last deadline (tfill + timeout)
+			read -r start first empty n <<< "$(expiry_watch "$mode" "$t0" \
+				$((t0 + (tfill + timeout * 1000 + 180000) * 1000)))"
+			rec f_fill "$mode" "$size" "$(awk -v t="$tfill" 'BEGIN { printf "%.3f", t / 1000 }')" \
+				"$start" "$timeout"
+			# f MODE SIZE lateness-of-the-last left timeout fill-s first-shrink-s (since t0)
+			rec f "$mode" "$size" "$(awk -v e="$empty" -v a="$timeout" -v b="$tfill" '
+				BEGIN { if (e == "-") print "-"; else printf "%.2f", (e - b) / 1000 - a }')" \
+				"$n" "$timeout" "$(awk -v t="$tfill" 'BEGIN { printf "%.3f", t / 1000 }')" \
+				"$(awk -v r="$first" 'BEGIN { if (r == "-") print "-"; else printf "%.2f", r / 1000 }')"
+			log "f: $size entries, $mode: held $start, first gone at ${first} ms, empty at ${empty} ms"
 			mode_off
 		done
 	done
