@@ -7,7 +7,7 @@
  *   error NAME: MESSAGE     the kernel's errno (ENAME) and its extack message ("-" if none)
  * Exit status 0 when a line was printed, 2 on a local failure.
  *
- * "fuzz SEED COUNT [check]" (fuzz.c, tests/vm/93-nlabuse.bats) sends COUNT random and mutated
+ * "fuzz SEED COUNT [check]" (fuzz.c, tests/vm/95-nlabuse.bats) sends COUNT random and mutated
  * requests instead and prints one summary line; see fuzz.c.
  */
 #include <errno.h>

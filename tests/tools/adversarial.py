@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """adversarial.py - malformed and edge-case packets through every ktrack hook, for
-tests/vm/92-adversarial.bats. Built with scapy; sent as Ethernet frames from the client namespace
+tests/vm/94-adversarial.bats. Built with scapy; sent as Ethernet frames from the client namespace
 (they enter the server's PREROUTING, and LOCAL_IN when the stack delivers them) and as raw IP
 packets (IP_HDRINCL) from the server namespace (its LOCAL_OUT).
 

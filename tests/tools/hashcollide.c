@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hashcollide.c - UDP flows aimed at one bucket of ktrack's connection table under a key the
- * attacker guessed, for tests/vm/96-security.bats. It computes the table's hash as src/table.c
+ * attacker guessed, for tests/vm/98-security.bats. It computes the table's hash as src/table.c
  * does (ktrack_hash4: the two endpoints in a fixed order, then hsiphash_4u32 as the kernel
  * computes it on 64-bit, SipHash-1-3 with a 128-bit key, truncated to 32 bits) and prints
  * "SRC SPORT" lines of flows to DST:DPORT that all land in bucket 0 of a table of NBUCKETS under

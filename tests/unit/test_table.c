@@ -456,7 +456,7 @@ static void long_chains(void)
 }
 
 /*
- * The control of tests/vm/96-security.bats: the flows tests/tools/hashcollide aims at bucket 0
+ * The control of tests/vm/98-security.bats: the flows tests/tools/hashcollide aims at bucket 0
  * under an all-zero key do all land in one chain of this table under that key (so the tool
  * computes the table's hash), and spread under a random key (ktrack_table_chains() measures it).
  */
