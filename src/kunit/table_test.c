@@ -244,15 +244,17 @@ static void table_insert_duplicate(struct kunit *test)
 /* Unlinking the head, the middle and the tail of one chain leaves the others reachable. */
 static void table_unlink_shared_chain(struct kunit *test)
 {
-	struct ktrack_pkt p[8];
-	struct ktrack_conn *ct[8];
+	enum { N = 8 };
+	struct ktrack_pkt *p = kunit_kcalloc(test, N, sizeof(*p), GFP_KERNEL);	/* KASAN: not on the stack */
+	struct ktrack_conn *ct[N];
 	unsigned int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* one bucket: every entry on the same chain */
 	ktrack_table_destroy(ttable(test));
 	KUNIT_ASSERT_EQ(test, ktrack_table_init(ttable(test), 1), 0);
 	KUNIT_ASSERT_EQ(test, ttable(test)->nbuckets, 1U);
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
+	for (i = 0; i < N; i++) {
 		p[i] = i & 1 ? tpkt6(KTRACK_L4_TCP, 2, 40000 + i, 1, 80) :
 			       tpkt4(KTRACK_L4_TCP, 0xc0000202, 40000 + i, 0xc0000201, 80);
 		ct[i] = tinsert(test, &p[i]);
@@ -263,7 +265,7 @@ static void table_unlink_shared_chain(struct kunit *test)
 	tdelete(test, ct[3]);
 	tdelete(test, ct[0]);
 	KUNIT_EXPECT_EQ(test, tcount(test), 5);
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
+	for (i = 0; i < N; i++) {
 		if (i == 7 || i == 3 || i == 0) {
 			EXPECT_MISSING(test, p[i]);
 			EXPECT_MISSING(test, trev(p[i]));
