@@ -148,9 +148,13 @@ teardown() {
 		ip netns del kt-b
 	done
 	echo "# 4 namespaces destroyed holding $total entries in all" >&3
-	# the namespaces' tables are freed (netns cleanup runs in the background)
-	wait_objs_le $((objs0 + 300)) 60
+	# the namespaces' tables are freed (netns cleanup runs in the background); SLUB keeps up to a
+	# CPU slab and some partial slabs per CPU and cache (a 4 KiB slab holds 73 IPv4 entries), so
+	# this bound is loose: the exact check is the unload below, whose kmem_cache_destroy() warns
+	# of any entry left over (no_splat), and kmemleak on the debug kernel
+	wait_objs_le $((objs0 + 600)) 60
 	ktrack_unload
+	! dmesg | grep -q "ktrack_conn[46].*still has objects"
 	kmemleak_check
 	no_splat
 }

@@ -80,7 +80,9 @@ one_conn() {
 	$KTRACKCTL config udp_timeout=5
 	echo "cfg \$(sysctl -n net.ktrack.udp_timeout)"
 	if $KTRACKCTL config max_conns=50000000 2>/dev/null; then echo "max reached"; else echo "max refused"; fi
-	if sysctl -qw net.ktrack.max_conns=50000000 2>/dev/null; then echo "maxsys reached"; else echo "maxsys refused"; fi
+	if echo 50000000 2>/dev/null >/proc/sys/net/ktrack/max_conns; then echo "maxsys reached"; else echo "maxsys refused"; fi
+	echo "maxval \$(cat /proc/sys/net/ktrack/max_conns)"
+	echo "maxmode \$(stat -c %a /proc/sys/net/ktrack/max_conns)"
 	echo "flushed \$($KTRACKCTL -o json flush | jq .deleted)"
 	if $KTRACKCTL -n kt-srv count 2>/dev/null; then echo "other reached"; else echo "other refused"; fi
 	if cat /run/netns/kt-srv >/dev/null 2>&1 && nsenter --net=/run/netns/kt-srv true 2>/dev/null; then
@@ -99,6 +101,8 @@ one_conn() {
 	[[ "$output" == *"cfg 5"* ]]
 	[[ "$output" == *"max refused"* ]]
 	[[ "$output" == *"maxsys refused"* ]]
+	[[ "$output" == *"maxmode 444"* ]]
+	[[ "$output" != *"maxval 50000000"* ]]
 	[[ "$output" == *"other refused"* ]]
 	[[ "$output" == *"setns refused"* ]]
 	# the host's netns saw none of it
