@@ -30,9 +30,8 @@ int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t,
 	return 0;
 }
 
-int ktrack_net_param_write(enum ktrack_tunable t, unsigned int val)
+int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val)
 {
-	struct ktrack_net *kn = ktrack_pernet(&init_net);
 	int err;
 
 	mutex_lock(&ktrack_limits_mutex);

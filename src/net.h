@@ -55,8 +55,8 @@ static inline u32 ktrack_timeout(const struct ktrack_net *kn, enum ktrack_class 
 
 /* 0 when tunable @t of @kn may take @val now; -EBUSY for a source prefix while sources count. */
 int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val);
-/* A module parameter written at run time: checked, then set in the initial netns. */
-int ktrack_net_param_write(enum ktrack_tunable t, unsigned int val);
+/* Sets tunable @t of @kn (a sysctl or parameter write): checked as above, the refusal logged. */
+int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val);
 
 int ktrack_net_register(void);
 void ktrack_net_unregister(void);

@@ -17,6 +17,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <net/net_namespace.h>
 #include <linux/mm.h>
 #include <linux/log2.h>
 
@@ -45,7 +46,7 @@ static int ktrack_uint_set(const char *val, const struct kernel_param *kp)
 	}
 	/* at run time (the module's parameter lock is held): the initial netns first */
 	if (ktrack_params_live) {
-		err = ktrack_net_param_write(p - ktrack_defaults, v);
+		err = ktrack_net_tunable_set(ktrack_pernet(&init_net), p - ktrack_defaults, v);
 		if (err)
 			return err;
 	}

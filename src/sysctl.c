@@ -15,7 +15,6 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
-#include "limits.h"
 #include "net.h"
 #include "sysctl.h"
 
@@ -59,15 +58,7 @@ static int ktrack_sysctl_prefix(struct ctl_table *table, int write, void *buffer
 	err = proc_douintvec_minmax(&tmp, write, buffer, lenp, ppos);
 	if (err || !write || val == *cur)
 		return err;
-	mutex_lock(&ktrack_limits_mutex);
-	err = ktrack_net_tunable_check(kn, cur - kn->tun, val);
-	if (!err)
-		WRITE_ONCE(*cur, val);
-	mutex_unlock(&ktrack_limits_mutex);
-	if (err)
-		pr_info_ratelimited("%s can change only while no source is counted\n",
-				    table->procname);
-	return err;
+	return ktrack_net_tunable_set(kn, cur - kn->tun, val);
 }
 
 static int ktrack_sysctl_count(struct ctl_table *table, int write, void *buffer, size_t *lenp,

@@ -57,6 +57,11 @@ void kc_j_bool(const char *key, bool v);
 void kc_j_newline(void);
 const char *kc_addr_str(int af, const void *addr, char *buf, size_t len);
 bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out);
+/*
+ * ADDR[/LEN] into @addr (4 or 16 bytes) and *@af (which, when not 0 on entry, it must match);
+ * *@plen is LEN, or -1 when none is given.
+ */
+bool kc_parse_prefix(const char *arg, int *af, unsigned char *addr, int *plen);
 
 /* verbs */
 int kc_cmd_stats(struct kc_nl *nl, int argc, char **argv);

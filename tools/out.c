@@ -130,3 +130,31 @@ bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out)
 	*out = v;
 	return true;
 }
+
+bool kc_parse_prefix(const char *arg, int *af, unsigned char *addr, int *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint32_t len;
+	int fam;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, addr) == 1)
+		fam = AF_INET;
+	else if (inet_pton(AF_INET6, buf, addr) == 1)
+		fam = AF_INET6;
+	else
+		return false;
+	if (*af && *af != fam)
+		return false;
+	*af = fam;
+	*plen = -1;
+	if (slash) {
+		if (!kc_parse_u32(slash, fam == AF_INET ? 32 : 128, &len))
+			return false;
+		*plen = len;
+	}
+	return true;
+}

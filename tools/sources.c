@@ -171,24 +171,13 @@ static int kc_limit_cb(const struct nlmsghdr *nlh, void *data)
 
 static int kc_put_prefix(struct nlmsghdr *nlh, const char *arg)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
 	unsigned char addr[16];
-	uint32_t plen;
-	int af;
+	int af = 0, plen;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, addr) == 1)
-		af = AF_INET;
-	else if (inet_pton(AF_INET6, buf, addr) == 1)
-		af = AF_INET6;
-	else
+	if (!kc_parse_prefix(arg, &af, addr, &plen))
 		return kc_usage_err("%s: not an address[/prefix]", arg);
-	plen = af == AF_INET ? 32 : 128;
-	if (slash && !kc_parse_u32(slash, plen, &plen))
-		return kc_usage_err("%s: bad prefix length", arg);
+	if (plen < 0)
+		plen = af == AF_INET ? 32 : 128;
 	mnl_attr_put_u8(nlh, KTRACK_LIMIT_A_FAMILY, af);
 	mnl_attr_put(nlh, KTRACK_LIMIT_A_ADDR, af == AF_INET ? 4 : 16, addr);
 	mnl_attr_put_u8(nlh, KTRACK_LIMIT_A_PREFIXLEN, plen);
