@@ -142,38 +142,47 @@ static struct ktrack_stripe *ktrack_evict_pick(struct ktrack_net *kn, unsigned i
 	return best;
 }
 
+/* How many times an eviction picks again when another CPU took its victim first. */
+#define KTRACK_EVICT_TRIES	4
+
 /*
  * Make room for one entry: evict the oldest half-open entry among the list heads of up to
  * KTRACK_EVICT_SCAN stripes (all of them in a small table; a rotating sample in a large one, whose
  * stripes each hold the oldest of thousands). When the sample has none, every stripe is looked at
  * before the new flow is refused; a full scan that finds nothing is not repeated for HZ/10. The
  * heads are peeked at under RCU (entries are freed after a grace period), then the chosen stripe is
- * locked and its head taken if it is still eligible.
+ * locked and its head taken if it is still eligible. Under a flood every CPU evicts at once, so the
+ * head may be gone by then (taken by another CPU, or expired) with no eligible one behind it: the
+ * pick is made again, a few times, rather than refuse a flow while half-open entries remain.
  */
 static bool ktrack_evict(struct ktrack_net *kn)
 {
 	struct ktrack_table *t = &kn->table;
 	unsigned int n = min_t(unsigned int, t->nstripes, KTRACK_EVICT_SCAN);
-	unsigned int start = this_cpu_inc_return(ktrack_evict_cursor) * n;
-	struct ktrack_stripe *best;
-	struct ktrack_conn *victim;
-	u32 queued;
+	struct ktrack_conn *victim = NULL;
+	int tries;
 
-	best = ktrack_evict_pick(kn, start, n);
-	if (!best && n < t->nstripes &&
-	    time_after_eq(jiffies, READ_ONCE(t->evict_idle_until))) {
-		best = ktrack_evict_pick(kn, start + n, t->nstripes - n);
+	for (tries = 0; tries < KTRACK_EVICT_TRIES && !victim; tries++) {
+		unsigned int start = this_cpu_inc_return(ktrack_evict_cursor) * n;
+		struct ktrack_stripe *best;
+		u32 queued;
+
+		best = ktrack_evict_pick(kn, start, n);
+		if (!best && n < t->nstripes &&
+		    time_after_eq(jiffies, READ_ONCE(t->evict_idle_until))) {
+			best = ktrack_evict_pick(kn, start + n, t->nstripes - n);
+			if (!best)
+				WRITE_ONCE(t->evict_idle_until, jiffies + HZ / 10);
+		}
 		if (!best)
-			WRITE_ONCE(t->evict_idle_until, jiffies + HZ / 10);
-	}
-	if (!best)
-		return false;
+			return false;
 
-	spin_lock_bh(&best->lock);
-	victim = ktrack_evict_candidate(kn, best, &queued);
-	if (victim)
-		ktrack_table_unlink(t, victim);
-	spin_unlock_bh(&best->lock);
+		spin_lock_bh(&best->lock);
+		victim = ktrack_evict_candidate(kn, best, &queued);
+		if (victim)
+			ktrack_table_unlink(t, victim);
+		spin_unlock_bh(&best->lock);
+	}
 	if (!victim)
 		return false;
 	ktrack_conn_destroy(kn, victim, KTRACK_STAT_EVICTED);
