@@ -42,6 +42,12 @@ struct ktrack_stripe {
 	struct list_head expiry[KTRACK_NCLASSES];
 } ____cacheline_aligned_in_smp;
 
+/*
+ * How many buckets a walk under RCU (/proc/net/ktrack, the netlink dump) scans in one read-side
+ * section before it lets a grace period through.
+ */
+#define KTRACK_WALK_BATCH	1024
+
 struct ktrack_table {
 	struct ktrack_conn __rcu **buckets;
 	unsigned int nbuckets;		/* a power of two */
