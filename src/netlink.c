@@ -510,12 +510,8 @@ static int ktrack_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		unsigned long i = 0;
 		struct ktrack_conn *ct;
 
-		if (!(b & (KTRACK_WALK_BATCH - 1)) && b != cb->args[0]) {
-			/* between buckets: no entry held (see ktrack_proc_at) */
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
+		if (b != cb->args[0])
+			ktrack_walk_pause(b);
 		for (ct = rcu_dereference(t->buckets[b]); ct; ct = rcu_dereference(ct->next), i++) {
 			if (i < skip || (READ_ONCE(ct->flags) & KTRACK_F_DEAD) ||
 			    !ktrack_filter_match(f, ct))

@@ -30,23 +30,15 @@ struct ktrack_proc_iter {
 	loff_t pos;		/* the position that goes with them */
 };
 
-/*
- * The next entry from where @it stands, under RCU. Between buckets no entry is held, so every
- * KTRACK_WALK_BATCH buckets the read-side section is ended and a reschedule allowed: a mostly
- * empty table of millions of buckets would otherwise be scanned in one section, holding up grace
- * periods (under PREEMPT_RCU, for as long as the reader is preempted).
- */
+/* The next entry from where @it stands, under RCU. */
 static struct ktrack_conn *ktrack_proc_at(struct ktrack_table *t, struct ktrack_proc_iter *it)
 {
 	for (; it->bucket < t->nbuckets; it->bucket++, it->skip = 0) {
 		struct ktrack_conn *ct;
 		unsigned int i;
 
-		if (!it->skip && it->bucket && !(it->bucket & (KTRACK_WALK_BATCH - 1))) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
+		if (!it->skip)
+			ktrack_walk_pause(it->bucket);
 		ct = rcu_dereference(t->buckets[it->bucket]);
 
 		for (i = 0; ct && i < it->skip; i++)

@@ -14,6 +14,8 @@
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/percpu_counter.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 
@@ -42,12 +44,6 @@ struct ktrack_stripe {
 	struct list_head expiry[KTRACK_NCLASSES];
 } ____cacheline_aligned_in_smp;
 
-/*
- * How many buckets a walk under RCU (/proc/net/ktrack, the netlink dump) scans in one read-side
- * section before it lets a grace period through.
- */
-#define KTRACK_WALK_BATCH	1024
-
 struct ktrack_table {
 	struct ktrack_conn __rcu **buckets;
 	unsigned int nbuckets;		/* a power of two */
@@ -57,6 +53,21 @@ struct ktrack_table {
 	struct percpu_counter count;	/* live entries */
 	unsigned long evict_idle_until;	/* jiffies: a full scan found nothing to evict */
 };
+
+/*
+ * Called by a walk under RCU (/proc/net/ktrack, the netlink dump) before bucket @b, where it holds
+ * no entry: every 1024 buckets the read-side section ends and a reschedule is allowed, so that a
+ * mostly empty table of millions of buckets is not scanned in one section, holding up grace
+ * periods (under PREEMPT_RCU, for as long as the walker is preempted).
+ */
+static inline void ktrack_walk_pause(unsigned long b)
+{
+	if (b && !(b & 1023)) {
+		rcu_read_unlock();
+		cond_resched();
+		rcu_read_lock();
+	}
+}
 
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets);
 /* Frees every entry; no reader or writer may remain. */
