@@ -133,14 +133,14 @@ echo_ok() {
 }
 
 # flood OUT NETNS CPU ARGS...: tests/tools/synflood ARGS in NETNS, in the background, pinned to
-# CPU ("-": not pinned); its PID in $FLOOD_PID, its output in OUT.
+# CPU ("-": not pinned); its PID in $FLOOD_PID, its output in OUT. The background subshell execs
+# (ip netns exec and taskset exec in turn), so $FLOOD_PID is synflood itself: `kill` stops it and
+# it writes its "sent N packets" line. (Without the exec, kill ended only the subshell and the
+# flood ran on, unseen, into the next test.)
 flood() {
-	local out=$1 ns=$2 cpu=$3
+	local out=$1 ns=$2 cpu=$3 pin=()
 	shift 3
-	if [ "$cpu" = - ]; then
-		nsx "$ns" "$TOOLS/synflood" "$@" >"$out" 2>&1 &
-	else
-		nsx "$ns" taskset -c "$cpu" "$TOOLS/synflood" "$@" >"$out" 2>&1 &
-	fi
+	[ "$cpu" = - ] || pin=(taskset -c "$cpu")
+	(exec ip netns exec "$ns" "${pin[@]}" "$TOOLS/synflood" "$@" >"$out" 2>&1) &
 	FLOOD_PID=$!
 }

@@ -61,8 +61,10 @@ maxrss_kib() {
 	cat "$KC_TMP/rss"
 }
 
-@test "a dump of 1000000 entries completes in bounded memory and counts exactly" {
-	N=${KC_BULK:-1000000}
+@test "a dump of 1000000 entries (100000 on the debug kernel) completes in bounded memory and counts exactly" {
+	N=1000000
+	! debug_kernel || N=100000	# 18 minutes for 10^6 there, with nothing more to find
+	N=${KC_BULK:-$N}
 	sent=$(flows 198.18.0.1 16 "$N")
 	[ "$sent" -eq "$N" ]
 	wait_count kt-srv "$N" 600
