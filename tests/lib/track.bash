@@ -316,8 +316,11 @@ def do(args):
             fl = struct.unpack("16sH", r[:18])[1] | 1  # IFF_UP
             fcntl.ioctl(s4.fileno(), 0x8914, struct.pack("16sH22x", n.encode(), fl))
         up("lo")
-        with open("/proc/sys/net/ipv6/conf/%s/accept_dad" % iface, "w") as f:
-            f.write("0\n")
+        # no DAD, no router solicitations: since 4.9 a host solicits for ever, backing off from
+        # 4 s to an hour, and each one is a packet in the counters at a moment no test chose
+        for k in ("accept_dad", "router_solicitations"):
+            with open("/proc/sys/net/ipv6/conf/%s/%s" % (iface, k), "w") as f:
+                f.write("0\n")
         a4, l4 = args[1].split("/")
         nm = iface.encode()
         sin = lambda a: struct.pack("=H2x4s8x", socket.AF_INET, a)
