@@ -35,18 +35,21 @@ nsx() {
 	ip netns exec "$ns" "$@"
 }
 
-# mkns NAME...: fresh namespaces with loopback up.
+# mkns NAME...: fresh namespaces with loopback up, whose interfaces send no router solicitations: a
+# host sends them for ever (backing off from 4 s to an hour), each one a packet in the counters at a
+# moment no test chose.
 mkns() {
 	local ns
 	for ns in "$@"; do
 		ip netns del "$ns" 2>/dev/null || true
 		ip netns add "$ns"
 		nsx "$ns" ip link set lo up
+		nsx "$ns" sysctl -qw net.ipv6.conf.default.router_solicitations=0
 	done
 }
 
 # pair SRVNS CLINS: veth between them; server 192.0.2.1 / 2001:db8::1, client .2 / ::2 (no DAD
-# for those, no router solicitations).
+# for those; no router solicitations, as in every mkns namespace).
 pair() {
 	local srv=$1 cli=$2
 	mkns "$srv" "$cli"
@@ -55,10 +58,6 @@ pair() {
 	nsx "$cli" ip addr add "$CLI4/24" dev v-"$cli"
 	nsx "$srv" ip addr add "$SRV6/64" dev v-"$srv" nodad
 	nsx "$cli" ip addr add "$CLI6/64" dev v-"$cli" nodad
-	# no router solicitations: a host sends them for ever (backing off from 4 s to an hour), each
-	# one a packet in the counters at a moment no test chose
-	nsx "$srv" sysctl -qw net.ipv6.conf.v-"$srv".router_solicitations=0
-	nsx "$cli" sysctl -qw net.ipv6.conf.v-"$cli".router_solicitations=0
 	nsx "$srv" ip link set v-"$srv" up
 	nsx "$cli" ip link set v-"$cli" up
 }
