@@ -42,21 +42,33 @@ slab_merged() {
 	[ -L "/sys/kernel/slab/$1" ]
 }
 
-# ktrack_objs: objects in use in both entry caches.
+# ktrack_objs: objects both entry caches hold. SLUB's "objects" counts every object of the slab
+# each CPU allocates from and of the partial slabs each CPU keeps (up to 4 slabs of 73 entries per
+# CPU here) as in use: this is the memory held, free objects cached per CPU included.
 ktrack_objs() {
 	echo $(($(slab_objs ktrack_conn4) + $(slab_objs ktrack_conn6)))
 }
 
-# wait_objs_le N [SECONDS]: until ktrack_objs is at most N (entries are freed after an RCU grace
-# period, and SLUB keeps a few per CPU: callers allow for that in N).
+# ktrack_live_objs: entries allocated and not yet freed, exactly: both caches are shrunk first
+# (their per-CPU slabs go back to the node lists, where free objects are not counted).
+ktrack_live_objs() {
+	local c
+	for c in ktrack_conn4 ktrack_conn6; do
+		[ -w "/sys/kernel/slab/$c/shrink" ] && echo 1 >"/sys/kernel/slab/$c/shrink"
+	done
+	ktrack_objs
+}
+
+# wait_objs_le N [SECONDS]: until ktrack_live_objs is at most N (entries are freed after an RCU
+# grace period, a netns's table when its cleanup work has run).
 wait_objs_le() {
 	local i o
 	for i in $(seq $((${2:-20} * 5))); do
-		o=$(ktrack_objs)
+		o=$(ktrack_live_objs)
 		[ "$o" -le "$1" ] && return 0
 		sleep 0.2
 	done
-	echo "ktrack_conn4+6 objects: $o, expected at most $1" >&2
+	echo "ktrack_conn4+6 entries allocated: $o, expected at most $1" >&2
 	return 1
 }
 
