@@ -110,6 +110,14 @@ static struct ktrack_net *ktrack_cb_kn(struct netlink_callback *cb)
 
 /* ---- stats --------------------------------------------------------------------------------- */
 
+/* The attribute of counter @i: the first ones in order from PACKETS, the later ones from BAD_CHECKSUM. */
+static int ktrack_stat_attr(int i)
+{
+	if (i < KTRACK_STAT_BAD_CHECKSUM)
+		return KTRACK_STAT_A_PACKETS + i;
+	return KTRACK_STAT_A_BAD_CHECKSUM + i - KTRACK_STAT_BAD_CHECKSUM;
+}
+
 /* One KTRACK_A_STATS nest: a CPU's row (@cpu >= 0), or the totals with the table-wide values. */
 static int ktrack_put_stats(struct sk_buff *skb, const struct ktrack_stats *st, int cpu,
 			    struct ktrack_net *kn)
@@ -122,7 +130,7 @@ static int ktrack_put_stats(struct sk_buff *skb, const struct ktrack_stats *st, 
 	if (cpu >= 0 && nla_put_u32(skb, KTRACK_STAT_A_CPU, cpu))
 		goto cancel;
 	for (i = 0; i < KTRACK_NSTATS; i++)
-		if (nla_put_u64_64bit(skb, KTRACK_STAT_A_PACKETS + i, st->cnt[i],
+		if (nla_put_u64_64bit(skb, ktrack_stat_attr(i), st->cnt[i],
 				      KTRACK_STAT_A_PAD))
 			goto cancel;
 	for (i = 0; i < KTRACK_TCP_NSTATES; i++)
@@ -150,9 +158,11 @@ static int ktrack_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int cpu, i, err = -EMSGSIZE;
 
-	BUILD_BUG_ON(KTRACK_STAT_A_PACKETS + KTRACK_NSTATS != KTRACK_STAT_A_LIVE_OTHER);
+	BUILD_BUG_ON(KTRACK_STAT_A_PACKETS + KTRACK_STAT_BAD_CHECKSUM != KTRACK_STAT_A_LIVE_OTHER);
 	BUILD_BUG_ON(KTRACK_STAT_A_LIVE_OTHER + KTRACK_TCP_NSTATES != KTRACK_STAT_A_COUNT);
-	BUILD_BUG_ON(KTRACK_STAT_A_COUNT + KTRACK_NTABLEVALS - 1 != KTRACK_STAT_A_MAX);
+	BUILD_BUG_ON(KTRACK_STAT_A_COUNT + KTRACK_NTABLEVALS != KTRACK_STAT_A_BAD_CHECKSUM);
+	BUILD_BUG_ON(KTRACK_STAT_A_BAD_CHECKSUM + KTRACK_NSTATS - KTRACK_STAT_BAD_CHECKSUM - 1 !=
+		     KTRACK_STAT_A_MAX);
 	sum = kzalloc(sizeof(*sum), GFP_KERNEL);
 	msg = genlmsg_new(percpu ? num_possible_cpus() * 1024 + 2048 : NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!sum || !msg) {

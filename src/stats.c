@@ -38,6 +38,10 @@ const char *const ktrack_stat_names[KTRACK_NSTATS] = {
 	[KTRACK_STAT_DEL_FLUSH] = "del_flush",
 	[KTRACK_STAT_TW_REUSE] = "tw_reuse",
 	[KTRACK_STAT_NOTRACK] = "notrack",
+	[KTRACK_STAT_BAD_CHECKSUM] = "bad_checksum",
+	[KTRACK_STAT_RST_INEXACT] = "rst_inexact",
+	[KTRACK_STAT_RESYNC] = "resync",
+	[KTRACK_STAT_PICKUP] = "pickup",
 };
 
 const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {

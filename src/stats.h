@@ -30,6 +30,11 @@ enum ktrack_stat {
 	KTRACK_STAT_DEL_FLUSH,		/* deleted by a flush or delete request */
 	KTRACK_STAT_TW_REUSE,		/* new SYN replaced a TIME_WAIT/CLOSE entry */
 	KTRACK_STAT_NOTRACK,		/* packets marked untracked for nf_conntrack */
+	/* appended later: KTRACK_STAT_A_BAD_CHECKSUM on (see ktrack_stat_attr()) */
+	KTRACK_STAT_BAD_CHECKSUM,	/* unknown flow, bad L4 checksum: no entry, passed */
+	KTRACK_STAT_RST_INEXACT,	/* RST in window but not at the exact sequence: entry kept */
+	KTRACK_STAT_RESYNC,		/* entry resynchronised by the answer to an ignored SYN */
+	KTRACK_STAT_PICKUP,		/* entries created by a loose pickup (also in new) */
 	KTRACK_NSTATS
 };
 

@@ -35,6 +35,8 @@ static const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
 	[KTRACK_STAT_A_COUNT] = "count", [KTRACK_STAT_A_BUCKETS] = "buckets",
 	[KTRACK_STAT_A_SOURCES] = "sources", [KTRACK_STAT_A_MAX_CONNS] = "max_conns",
 	[KTRACK_STAT_A_EVENTS_OVERFLOW] = "events_overflow",
+	[KTRACK_STAT_A_BAD_CHECKSUM] = "bad_checksum", [KTRACK_STAT_A_RST_INEXACT] = "rst_inexact",
+	[KTRACK_STAT_A_RESYNC] = "resync", [KTRACK_STAT_A_PICKUP] = "pickup",
 };
 
 static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
@@ -122,7 +124,8 @@ static int kc_get_stats(struct kc_nl *nl, struct kc_stats *st, bool percpu)
 /* Per-CPU rows carry the per-CPU counters, not the table-wide ones. */
 static bool kc_percpu_col(unsigned int t)
 {
-	return t >= KTRACK_STAT_A_PACKETS && t <= KTRACK_STAT_A_LIVE_CLOSE;
+	return (t >= KTRACK_STAT_A_PACKETS && t <= KTRACK_STAT_A_LIVE_CLOSE) ||
+	       t >= KTRACK_STAT_A_BAD_CHECKSUM;
 }
 
 int kc_cmd_stats(struct kc_nl *nl, int argc, char **argv)

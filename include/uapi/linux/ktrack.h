@@ -184,6 +184,10 @@ enum ktrack_stat_attr {
 	KTRACK_STAT_A_SOURCES,		/* totals only: counted sources */
 	KTRACK_STAT_A_MAX_CONNS,	/* totals only: the table limit in force */
 	KTRACK_STAT_A_EVENTS_OVERFLOW,	/* totals only: events not delivered */
+	KTRACK_STAT_A_BAD_CHECKSUM,	/* counters added later, per CPU like PACKETS..NOTRACK */
+	KTRACK_STAT_A_RST_INEXACT,
+	KTRACK_STAT_A_RESYNC,
+	KTRACK_STAT_A_PICKUP,
 	__KTRACK_STAT_A_MAX
 };
 #define KTRACK_STAT_A_MAX (__KTRACK_STAT_A_MAX - 1)
