@@ -54,7 +54,8 @@ enum ktrack_tcp_state {
 #define KTRACK_F_REPLIED	0x08	/* a packet was seen in the reply direction */
 #define KTRACK_F_SRC_COUNTED	0x10	/* counted in its source's live count */
 #define KTRACK_F_DEAD		0x20	/* unlinked from the table; freed after a grace period */
-#define KTRACK_F_STREAM		0x40	/* UDP: replied and then seen again (udp_timeout_stream) */
+#define KTRACK_F_STREAM		0x40	/* UDP: still active 2 s after its first answer */
+#define KTRACK_F_NFCT		0x80	/* notrack=1: nf_conntrack keeps this flow (it was NATed) */
 
 struct ktrack_conn {
 	struct ktrack_conn __rcu *next;	/* hash chain, singly linked, walked under RCU */
@@ -62,7 +63,9 @@ struct ktrack_conn {
 		struct list_head expiry;	/* on its lock stripe's list for its timeout class */
 		struct rcu_head rcu;		/* once unlinked from both */
 	};
-	u32 deadline;			/* jiffies (low 32 bits) when it expires */
+	u32 stamp;			/* jiffies (low 32 bits) it was last queued: it expires when
+					 * idle for its class's timeout in force (net.h)
+					 */
 	__be16 sport, dport;		/* original direction; ICMP echo: id in sport, 0 in dport */
 	/* TCP tracking (unused by other protocols), indexed by enum ktrack_dir */
 	u32 tcp_end[2];			/* highest seq + len (+1 for SYN/FIN) sent by that side */

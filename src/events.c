@@ -50,9 +50,9 @@ int ktrack_nl_put_addr(struct sk_buff *skb, int type, u8 family, const union ktr
 	return nla_put_in6_addr(skb, type, &a->in6);
 }
 
-int ktrack_nl_put_conn(struct sk_buff *skb, int attrtype, const struct ktrack_conn *ct)
+int ktrack_nl_put_conn(struct sk_buff *skb, int attrtype, const struct ktrack_net *kn,
+		       const struct ktrack_conn *ct)
 {
-	s32 left = (s32)(READ_ONCE(ct->deadline) - ktrack_now());
 	u8 flags = READ_ONCE(ct->flags);
 	struct nlattr *nest;
 	u32 status = 0;
@@ -82,7 +82,7 @@ int ktrack_nl_put_conn(struct sk_buff *skb, int attrtype, const struct ktrack_co
 	if (nla_put_u8(skb, KTRACK_CONN_A_PROTO, ktrack_conn_proto(ct)) ||
 	    nla_put_be16(skb, KTRACK_CONN_A_SPORT, ct->sport) ||
 	    nla_put_be16(skb, KTRACK_CONN_A_DPORT, ct->dport) ||
-	    nla_put_u32(skb, KTRACK_CONN_A_TIMEOUT, left > 0 ? left / HZ : 0) ||
+	    nla_put_u32(skb, KTRACK_CONN_A_TIMEOUT, ktrack_conn_left(kn, ct)) ||
 	    nla_put_u32(skb, KTRACK_CONN_A_STATUS, status))
 		goto cancel;
 	if (ktrack_conn_l4(ct) == KTRACK_L4_TCP &&
@@ -126,13 +126,17 @@ void ktrack_event_send(struct ktrack_net *kn, const struct ktrack_conn *ct, u8 c
 	void *hdr;
 	int err;
 
+	/* the family stays registered while ready is seen set in here: ktrack_nl_exit() */
+	rcu_read_lock();
+	if (!READ_ONCE(ktrack_events_ready))
+		goto out;
 	skb = genlmsg_new(NLMSG_GOODSIZE / 8, GFP_ATOMIC);
 	if (!skb)
 		goto overflow;
 	hdr = genlmsg_put(skb, 0, 0, &ktrack_genl_family, 0, cmd);
 	if (!hdr)
 		goto nospace;
-	if (ktrack_nl_put_conn(skb, KTRACK_A_CONN, ct))
+	if (ktrack_nl_put_conn(skb, KTRACK_A_CONN, kn, ct))
 		goto nospace;
 	if (cmd == KTRACK_CMD_EVENT_DESTROY &&
 	    nla_put_u8(skb, KTRACK_A_REASON, ktrack_reason_of(reason)))
@@ -147,10 +151,12 @@ void ktrack_event_send(struct ktrack_net *kn, const struct ktrack_conn *ct, u8 c
 				      GFP_ATOMIC);
 	if (err && err != -ESRCH)
 		goto overflow;
-	return;
+	goto out;
 
 nospace:
 	nlmsg_free(skb);
 overflow:
 	atomic_long_inc(&kn->events_overflow);
+out:
+	rcu_read_unlock();
 }

@@ -25,7 +25,8 @@ int ktrack_nl_get_addr(const struct nlattr *attr, u8 family, union ktrack_addr *
 int ktrack_nl_put_addr(struct sk_buff *skb, int type, u8 family, const union ktrack_addr *a);
 
 /* Puts @ct as a nest of type @attrtype (KTRACK_CONN_A_*); -EMSGSIZE when it does not fit. */
-int ktrack_nl_put_conn(struct sk_buff *skb, int attrtype, const struct ktrack_conn *ct);
+int ktrack_nl_put_conn(struct sk_buff *skb, int attrtype, const struct ktrack_net *kn,
+		       const struct ktrack_conn *ct);
 
 /* Builds and multicasts one event; @reason is a KTRACK_STAT_DEL_*, EVICTED, TW_REUSE or DROP_*. */
 void ktrack_event_send(struct ktrack_net *kn, const struct ktrack_conn *ct, u8 cmd,

@@ -2,14 +2,16 @@
 /*
  * expire.c - idle entries are deleted by one delayed work per netns, run every KTRACK_EXPIRE_PERIOD.
  *
- * There is no timer per entry. Every stripe of the table keeps one FIFO list per timeout class, and
- * all entries of a class share a timeout, so each list is in deadline order: a run looks at the
- * head of each list and stops at the first entry not yet due. The cost of a run is one look per
- * list plus one per expired entry, whatever the number of live entries; an entry is gone at most
- * KTRACK_EXPIRE_PERIOD after its deadline (and at once when a packet meets it first, see track.c).
+ * There is no timer per entry. Every stripe of the table keeps one FIFO list per timeout class; an
+ * entry is queued at the tail with the time (its stamp) and is due when it has been idle for its
+ * class's timeout, so each list is in stamp order: a run looks at the head of each list and stops
+ * at the first entry not yet due. The cost of a run is one look per list plus one per expired
+ * entry, whatever the number of live entries; an entry is gone at most KTRACK_EXPIRE_PERIOD after
+ * it is due (and at once when a packet meets it first, see track.c).
  *
- * When a timeout is lowered, entries queued before keep their (later) deadline, and entries queued
- * after them wait behind them until they go: the order is restored within one old timeout.
+ * The timeout compared with is the one in force when the run looks, so a timeout that is lowered
+ * (or raised) applies at once to every entry of its class, old and new: the FIFO order never
+ * depends on the tunables, and nothing waits behind an entry queued under a longer timeout.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -38,18 +40,20 @@ static bool ktrack_stripe_idle(const struct ktrack_stripe *s)
 }
 
 /* Unlinks up to @max due entries of @s onto @dead (through their hash link); returns how many. */
-static unsigned int ktrack_expire_stripe(struct ktrack_table *t, struct ktrack_stripe *s, u32 now,
+static unsigned int ktrack_expire_stripe(struct ktrack_net *kn, struct ktrack_stripe *s, u32 now,
 					 unsigned int max, struct ktrack_conn **dead)
 {
+	struct ktrack_table *t = &kn->table;
 	unsigned int n = 0;
 	int c;
 
 	spin_lock_bh(&s->lock);
 	for (c = 0; c < KTRACK_NCLASSES && n < max; c++) {
+		s32 timeout = ktrack_timeout(kn, c);
 		struct ktrack_conn *ct, *tmp;
 
 		list_for_each_entry_safe(ct, tmp, &s->expiry[c], expiry) {
-			if (n == max || !ktrack_conn_expired(ct, now))
+			if (n == max || ktrack_conn_idle(ct, now) < timeout)
 				break;
 			ktrack_table_unlink(t, ct);
 			/* readers may still follow ct->next: chain through the (dead) expiry link */
@@ -78,7 +82,7 @@ static void ktrack_expire_work(struct work_struct *work)
 		do {
 			struct ktrack_conn *dead = NULL, *ct;
 
-			n = ktrack_expire_stripe(t, s, now, KTRACK_EXPIRE_BATCH, &dead);
+			n = ktrack_expire_stripe(kn, s, now, KTRACK_EXPIRE_BATCH, &dead);
 			while ((ct = dead)) {
 				dead = (struct ktrack_conn *)ct->expiry.next;
 				ktrack_conn_destroy(kn, ct, ktrack_expire_reason(ct));

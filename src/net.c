@@ -21,27 +21,72 @@
 
 unsigned int ktrack_net_id __read_mostly;
 
-int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val)
+static bool ktrack_is_prefix(enum ktrack_tunable t)
 {
-	/* a live connection is released against the prefix it was counted with */
-	if ((t == KTRACK_PER_SRC_PREFIX4 || t == KTRACK_PER_SRC_PREFIX6) &&
-	    val != READ_ONCE(kn->tun[t]) && atomic_read(&kn->src.nsources))
-		return -EBUSY;
+	return t == KTRACK_PER_SRC_PREFIX4 || t == KTRACK_PER_SRC_PREFIX6;
+}
+
+/*
+ * A live connection is released against the prefix it was counted with, so a prefix changes only
+ * while no source is counted, and no admission may count one under the old prefix meanwhile. The
+ * new prefixes are stored inside the write side of prefix_lock, then the count of sources is read;
+ * an admission counts its source inside the read side, then reads the sequence again (a full
+ * barrier between, pairing with the one here). Either this sees its source, and the old prefixes
+ * are put back (EBUSY), or it sees the sequence move, and gives its count back and starts over
+ * under the new prefix. A release reads the prefix inside the read side too, so it never sees a
+ * prefix that is put back.
+ */
+int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned long mask)
+{
+	unsigned int old[KTRACK_NTUNABLES];
+	const char *prefix = NULL;
+	int t, err = 0;
+
+	lockdep_assert_held(&ktrack_limits_mutex);
+	for_each_set_bit(t, &mask, KTRACK_NTUNABLES)
+		if (ktrack_is_prefix(t) && val[t] != kn->tun[t] && !prefix)
+			prefix = t == KTRACK_PER_SRC_PREFIX4 ? "per_src_prefix4" : "per_src_prefix6";
+	if (prefix) {
+		write_seqlock_bh(&kn->prefix_lock);
+		for_each_set_bit(t, &mask, KTRACK_NTUNABLES) {
+			if (ktrack_is_prefix(t)) {
+				old[t] = kn->tun[t];
+				WRITE_ONCE(kn->tun[t], val[t]);
+			}
+		}
+		/* the prefixes before the count: pairs with ktrack_src_count() */
+		smp_mb();
+		if (atomic_read(&kn->src.nsources)) {
+			for_each_set_bit(t, &mask, KTRACK_NTUNABLES)
+				if (ktrack_is_prefix(t))
+					WRITE_ONCE(kn->tun[t], old[t]);
+			err = -EBUSY;
+		}
+		write_sequnlock_bh(&kn->prefix_lock);
+		if (err) {
+			pr_info_ratelimited("%s can change only while no source is counted\n", prefix);
+			return err;
+		}
+	}
+	for_each_set_bit(t, &mask, KTRACK_NTUNABLES) {
+		if (ktrack_is_prefix(t))
+			continue;
+		WRITE_ONCE(kn->tun[t], val[t]);
+		if (t == KTRACK_MAX_CONNS)
+			ktrack_table_set_limit(&kn->table, val[t]);
+	}
 	return 0;
 }
 
 int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val)
 {
+	unsigned int vals[KTRACK_NTUNABLES];
 	int err;
 
+	vals[t] = val;
 	mutex_lock(&ktrack_limits_mutex);
-	err = ktrack_net_tunable_check(kn, t, val);
-	if (!err)
-		WRITE_ONCE(kn->tun[t], val);
+	err = ktrack_net_config(kn, vals, BIT(t));
 	mutex_unlock(&ktrack_limits_mutex);
-	if (err)
-		pr_info_ratelimited("%s can change only while no source is counted\n",
-				    t == KTRACK_PER_SRC_PREFIX4 ? "per_src_prefix4" : "per_src_prefix6");
 	return err;
 }
 
@@ -54,6 +99,7 @@ static int __net_init ktrack_net_init(struct net *net)
 	kn->net = net;
 	for (i = 0; i < KTRACK_NTUNABLES; i++)
 		kn->tun[i] = ktrack_defaults[i].val;
+	seqlock_init(&kn->prefix_lock);
 	if (!net_eq(net, &init_net))
 		nbuckets = max(nbuckets >> KTRACK_CHILD_HASH_SHIFT, 1024U);
 
@@ -63,6 +109,7 @@ static int __net_init ktrack_net_init(struct net *net)
 	err = ktrack_table_init(&kn->table, nbuckets);
 	if (err)
 		goto err_stats;
+	ktrack_table_set_limit(&kn->table, kn->tun[KTRACK_MAX_CONNS]);
 	/* sources: a bucket per 8 (IPv4) or 32 (IPv6) table buckets, see source.c */
 	err = ktrack_src_init(&kn->src, kn->table.nbuckets / 8, kn->table.nbuckets / 32);
 	if (err)

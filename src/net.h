@@ -8,6 +8,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include <linux/netfilter.h>
+#include <linux/seqlock.h>
 #include <linux/workqueue.h>
 
 #include "params.h"
@@ -22,6 +24,7 @@ struct ktrack_net {
 	struct net *net;
 	struct ktrack_stats __percpu *stats;
 	unsigned int tun[KTRACK_NTUNABLES];	/* sysctl net.ktrack.*, from the module parameters */
+	seqlock_t prefix_lock;			/* per_src_prefix4/6 changes: net.c */
 	struct ktrack_table table;
 	struct ktrack_srctable src;
 	struct delayed_work expire_work;	/* expire.c */
@@ -47,16 +50,51 @@ static inline void ktrack_stat_add_live(struct ktrack_net *kn, unsigned int stat
 	this_cpu_add(kn->stats->tcp_live[state], delta);
 }
 
-/* Jiffies an entry of class @c lives without traffic. */
+/* Jiffies an entry of class @c lives without traffic, as the tunables say now. */
 static inline u32 ktrack_timeout(const struct ktrack_net *kn, enum ktrack_class c)
 {
-	return READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_SYN_SENT + c]) * HZ;
+	u32 est;
+
+	if (c != KTRACK_CLASS_UNACK)
+		return READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_SYN_SENT + c]) * HZ;
+	/* an unanswered pickup: at most its state's own timeout */
+	est = READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_ESTABLISHED]);
+	return min(est, READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_UNACK])) * HZ;
 }
 
-/* 0 when tunable @t of @kn may take @val now; -EBUSY for a source prefix while sources count. */
-int ktrack_net_tunable_check(const struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val);
-/* Sets tunable @t of @kn (a sysctl or parameter write): checked as above, the refusal logged. */
+/* @ct has been idle for its class's timeout. */
+static inline bool ktrack_conn_expired(const struct ktrack_net *kn, const struct ktrack_conn *ct,
+				       u32 now)
+{
+	return ktrack_conn_idle(ct, now) >= (s32)ktrack_timeout(kn, ktrack_conn_class(ct));
+}
+
+/* Seconds until @ct expires, 0 when due (what /proc/net/ktrack and netlink show). */
+static inline u32 ktrack_conn_left(const struct ktrack_net *kn, const struct ktrack_conn *ct)
+{
+	s32 left;
+
+	/* a refused flow's stand-in (lifecycle.c) has no TCP state, hence no class */
+	if (ktrack_conn_l4(ct) == KTRACK_L4_TCP && READ_ONCE(ct->state) == KTRACK_TCP_NONE)
+		return 0;
+	left = (s32)ktrack_timeout(kn, ktrack_conn_class(ct)) - ktrack_conn_idle(ct, ktrack_now());
+	return left > 0 ? left / HZ : 0;
+}
+
+/*
+ * Sets the tunables of @kn whose bits are in @mask to @val[t], all or none: -EBUSY (logged) when a
+ * source prefix would change while sources are counted. ktrack_limits_mutex held.
+ */
+int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned long mask);
+/* One tunable (a sysctl or parameter write), taking the mutex. */
 int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigned int val);
+
+/* The source prefix length in force for @family. */
+static inline unsigned int ktrack_src_prefix(const struct ktrack_net *kn, u8 family)
+{
+	return READ_ONCE(kn->tun[family == NFPROTO_IPV4 ? KTRACK_PER_SRC_PREFIX4 :
+				 KTRACK_PER_SRC_PREFIX6]);
+}
 
 int ktrack_net_register(void);
 void ktrack_net_unregister(void);

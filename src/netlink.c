@@ -57,6 +57,7 @@ static const struct nla_policy ktrack_cfg_policy[KTRACK_CFG_A_MAX + 1] = {
 	[KTRACK_CFG_A_ICMP_TIMEOUT] = KTRACK_CFG_POL(KTRACK_ICMP_TIMEOUT),
 	[KTRACK_CFG_A_NOTRACK] = KTRACK_CFG_POL(KTRACK_NOTRACK),
 	[KTRACK_CFG_A_LOOSE] = KTRACK_CFG_POL(KTRACK_LOOSE),
+	[KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED] = KTRACK_CFG_POL(KTRACK_TCP_TIMEOUT_UNACK),
 };
 
 static const struct nla_policy ktrack_conn_policy[KTRACK_CONN_A_MAX + 1] = {
@@ -234,9 +235,12 @@ static int ktrack_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ktrack_net *kn = ktrack_info_kn(info);
 	struct nlattr *tb[KTRACK_CFG_A_MAX + 1];
+	unsigned int val[KTRACK_NTUNABLES];
+	unsigned long mask = 0;
 	int i, err;
 
 	BUILD_BUG_ON(KTRACK_CFG_A_MAX_CONNS + KTRACK_NTUNABLES - 1 != KTRACK_CFG_A_MAX);
+	BUILD_BUG_ON(KTRACK_NTUNABLES > BITS_PER_LONG);
 	if (GENL_REQ_ATTR_CHECK(info, KTRACK_A_CONFIG)) {
 		NL_SET_ERR_MSG(info->extack, "KTRACK_A_CONFIG is required");
 		return -EINVAL;
@@ -252,22 +256,19 @@ static int ktrack_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 				    "max_conns needs CAP_NET_ADMIN in the initial user namespace");
 		return -EPERM;
 	}
-	mutex_lock(&ktrack_limits_mutex);
 	for (i = 0; i < KTRACK_NTUNABLES; i++) {
-		struct nlattr *a = tb[KTRACK_CFG_A_MAX_CONNS + i];
-
-		if (a && ktrack_net_tunable_check(kn, i, nla_get_u32(a))) {
-			NL_SET_ERR_MSG_ATTR(info->extack, a,
-					    "source prefix can change only while no source is counted");
-			mutex_unlock(&ktrack_limits_mutex);
-			return -EBUSY;
+		if (tb[KTRACK_CFG_A_MAX_CONNS + i]) {
+			val[i] = nla_get_u32(tb[KTRACK_CFG_A_MAX_CONNS + i]);
+			mask |= BIT(i);
 		}
 	}
-	for (i = 0; i < KTRACK_NTUNABLES; i++)
-		if (tb[KTRACK_CFG_A_MAX_CONNS + i])
-			WRITE_ONCE(kn->tun[i], nla_get_u32(tb[KTRACK_CFG_A_MAX_CONNS + i]));
+	mutex_lock(&ktrack_limits_mutex);
+	err = ktrack_net_config(kn, val, mask);
 	mutex_unlock(&ktrack_limits_mutex);
-	return 0;
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "source prefix can change only while no source is counted");
+	return err;
 }
 
 /* ---- connections --------------------------------------------------------------------------- */
@@ -438,7 +439,7 @@ static int ktrack_nl_get_conn(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	ct = ktrack_table_lookup(&kn->table, &pkt, &dir);
 	if (ct)
-		err = ktrack_nl_put_conn(msg, KTRACK_A_CONN, ct);
+		err = ktrack_nl_put_conn(msg, KTRACK_A_CONN, kn, ct);
 	rcu_read_unlock();
 	if (!ct) {
 		NL_SET_ERR_MSG(info->extack, "no such connection");
@@ -496,7 +497,7 @@ static int ktrack_nl_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
-	if (ktrack_nl_put_conn(skb, KTRACK_A_CONN, ct)) {
+	if (ktrack_nl_put_conn(skb, KTRACK_A_CONN, ktrack_cb_kn(cb), ct)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -755,6 +756,8 @@ int __init ktrack_nl_init(void)
 void ktrack_nl_exit(void)
 {
 	WRITE_ONCE(ktrack_events_ready, false);
+	/* an event being sent has seen ready set inside an RCU read side section */
+	synchronize_rcu();
 	genl_unregister_family(&ktrack_genl_family);
 }
 

@@ -86,6 +86,7 @@ struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES] = {
 	[KTRACK_ICMP_TIMEOUT] = KTRACK_DEF(30, 1, INT_MAX / HZ),
 	[KTRACK_NOTRACK] = KTRACK_DEF(0, 0, 1),
 	[KTRACK_LOOSE] = KTRACK_DEF(1, 0, 1),
+	[KTRACK_TCP_TIMEOUT_UNACK] = KTRACK_DEF(300, 1, INT_MAX / HZ),
 };
 
 #define KTRACK_PARAM(name, idx, desc)						\
@@ -113,6 +114,8 @@ KTRACK_PARAM(icmp_timeout, KTRACK_ICMP_TIMEOUT, "Seconds, ICMP echo");
 KTRACK_PARAM(notrack, KTRACK_NOTRACK, "Mark tracked packets untracked for nf_conntrack (0/1)");
 KTRACK_PARAM(loose, KTRACK_LOOSE,
 	     "Pick up connections opened before load (1) or drop their packets (0)");
+KTRACK_PARAM(tcp_timeout_unacknowledged, KTRACK_TCP_TIMEOUT_UNACK,
+	     "Seconds, a picked-up connection not yet answered (at most tcp_timeout_established)");
 
 unsigned int ktrack_hashsize;
 bool ktrack_params_live;

@@ -32,6 +32,7 @@ enum ktrack_tunable {
 	KTRACK_ICMP_TIMEOUT,
 	KTRACK_NOTRACK,
 	KTRACK_LOOSE,
+	KTRACK_TCP_TIMEOUT_UNACK,	/* a picked-up connection not yet answered */
 	KTRACK_NTUNABLES
 };
 

@@ -97,6 +97,7 @@ static enum ktrack_parse_result ktrack_parse_udp(const struct sk_buff *skb, unsi
 		return KTRACK_PARSE_TRUNCATED;
 	pkt->sport = uh->source;
 	pkt->dport = uh->dest;
+	pkt->nocsum = pkt->family == NFPROTO_IPV4 && !uh->check;
 	pkt->l4 = KTRACK_L4_UDP;
 	pkt->starts = true;
 	return KTRACK_PARSE_OK;
@@ -132,6 +133,7 @@ static enum ktrack_parse_result ktrack_parse_echo(const struct sk_buff *skb, uns
 static enum ktrack_parse_result ktrack_parse_l4(const struct sk_buff *skb, unsigned int off,
 						unsigned int len, struct ktrack_pkt *pkt)
 {
+	pkt->l4off = off;
 	switch (pkt->proto) {
 	case IPPROTO_TCP:
 		return ktrack_parse_tcp(skb, off, len, pkt);
@@ -253,6 +255,7 @@ enum ktrack_parse_result ktrack_parse(const struct sk_buff *skb, u8 family, stru
 
 	pkt->family = family;
 	pkt->starts = false;
+	pkt->nocsum = false;
 	if (nhoff > skb->len)
 		return KTRACK_PARSE_TRUNCATED;
 	if (family == NFPROTO_IPV4)

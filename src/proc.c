@@ -2,7 +2,8 @@
 /*
  * proc.c - /proc/net/ktrack: one line per connection of the netns, in the format of
  * /proc/net/nf_conntrack (family, protocol, seconds left, TCP state, the original tuple, [UNREPLIED]
- * while no answer was seen, the reply tuple, [ASSURED] once answered).
+ * while no answer was seen, the reply tuple, [ASSURED] once answered (UDP: once a stream, as
+ * nf_conntrack's).
  *
  * The walk goes bucket by bucket under RCU and remembers where it stopped, so reading a table of
  * millions of entries costs one pass (nf_conntrack's file restarts from the first bucket on every
@@ -120,7 +121,7 @@ static int ktrack_proc_show(struct seq_file *seq, void *v)
 {
 	const struct ktrack_conn *ct = v;
 	bool v6 = ktrack_conn_is_v6(ct), replied = ct->flags & KTRACK_F_REPLIED;
-	s32 left = (s32)(READ_ONCE(ct->deadline) - ktrack_now());
+	u32 left = ktrack_conn_left(ktrack_pernet(seq_file_net(seq)), ct);
 	const char *pname;
 	unsigned int pnum;
 
@@ -138,15 +139,14 @@ static int ktrack_proc_show(struct seq_file *seq, void *v)
 		pnum = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 		break;
 	}
-	seq_printf(seq, "%-8s %u %-8s %u %d", v6 ? "ipv6" : "ipv4", v6 ? 10 : 2, pname, pnum,
-		   left > 0 ? left / HZ : 0);
+	seq_printf(seq, "%-8s %u %-8s %u %u", v6 ? "ipv6" : "ipv4", v6 ? 10 : 2, pname, pnum, left);
 	if (ktrack_conn_l4(ct) == KTRACK_L4_TCP)
 		seq_printf(seq, " %s", ktrack_tcp_state_name(ct->state));
 	ktrack_proc_tuple(seq, ct, false);
 	if (!replied)
 		seq_puts(seq, " [UNREPLIED]");
 	ktrack_proc_tuple(seq, ct, true);
-	if (replied)
+	if (ktrack_conn_l4(ct) == KTRACK_L4_UDP ? ct->flags & KTRACK_F_STREAM : replied)
 		seq_puts(seq, " [ASSURED]");
 	seq_putc(seq, '\n');
 	return 0;

@@ -36,6 +36,7 @@ static const char *const ktrack_sysctl_names[KTRACK_NTUNABLES] = {
 	[KTRACK_ICMP_TIMEOUT] = "icmp_timeout",
 	[KTRACK_NOTRACK] = "notrack",
 	[KTRACK_LOOSE] = "loose",
+	[KTRACK_TCP_TIMEOUT_UNACK] = "tcp_timeout_unacknowledged",
 };
 
 enum {

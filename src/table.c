@@ -225,7 +225,7 @@ struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_co
 	list_add_tail(&ct->expiry, &s->expiry[ktrack_conn_class(ct)]);
 	RCU_INIT_POINTER(ct->next, rcu_dereference_protected(*head, lockdep_is_held(&s->lock)));
 	rcu_assign_pointer(*head, ct);
-	percpu_counter_inc(&t->count);
+	percpu_counter_add_batch(&t->count, 1, READ_ONCE(t->count_batch));
 	spin_unlock_bh(&s->lock);
 	return NULL;
 }
@@ -233,9 +233,11 @@ struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_co
 void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash)
 {
 	struct ktrack_conn __rcu **pp = &t->buckets[hash & (t->nbuckets - 1)];
+	struct ktrack_stripe *s = ktrack_stripe_of(t, hash);
+	struct ktrack_stripe_memo *m;
 	struct ktrack_conn *cur;
 
-	lockdep_assert_held(&ktrack_stripe_of(t, hash)->lock);
+	lockdep_assert_held(&s->lock);
 	while ((cur = rcu_dereference_protected(*pp, true)) != ct) {
 		if (WARN_ON_ONCE(!cur))
 			return;
@@ -244,8 +246,12 @@ void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 h
 	/* Readers on @ct still see its next pointer until the grace period ends. */
 	rcu_assign_pointer(*pp, rcu_dereference_protected(ct->next, true));
 	list_del(&ct->expiry);
+	/* a memo names its entry by address: the address may come back as another entry */
+	m = ktrack_stripe_memo_of(s, ct);
+	if (m)
+		m->ct = NULL;
 	ct->flags |= KTRACK_F_DEAD;
-	percpu_counter_dec(&t->count);
+	percpu_counter_add_batch(&t->count, -1, READ_ONCE(t->count_batch));
 }
 
 void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
@@ -279,6 +285,17 @@ void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsig
 	rcu_read_unlock();
 }
 
+/*
+ * Each CPU folds its part of the count into the shared one every count_batch entries, so the shared
+ * value is off by less than count_batch per CPU: at most max_conns / 4 in all, at least 1 a step.
+ */
+void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max)
+{
+	unsigned int b = max / (4 * num_possible_cpus());
+
+	WRITE_ONCE(t->count_batch, clamp(b, 1U, 64U));
+}
+
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 {
 	unsigned int i, j;
@@ -301,6 +318,8 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 	}
 	get_random_bytes(&t->key, sizeof(t->key));
 	t->evict_idle_until = jiffies;
+	t->full_until = jiffies;
+	t->count_batch = 1;
 	err = percpu_counter_init(&t->count, 0, GFP_KERNEL);
 	if (err)
 		goto err_stripes;

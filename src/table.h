@@ -4,13 +4,18 @@
  *
  * Buckets are singly linked RCU chains (8 bytes a bucket, 8 bytes a link in the entry); readers never
  * lock. Writers take the spinlock of the bucket's stripe. Each stripe also owns one FIFO list per
- * timeout class: every entry of a class on a stripe has the same timeout, so a list is in deadline
- * order and its head is the next to expire.
+ * timeout class. An entry is queued at the tail of its class's list with the time (its stamp) and
+ * expires when it has been idle for the class's timeout in force, so a list is in stamp order and
+ * its head is the next to expire whatever the tunables do: a timeout that is lowered or raised
+ * applies at once to every entry of its class. A stripe also remembers the last ignored SYN of up
+ * to KTRACK_STRIPE_MEMOS of its entries (nf_conntrack keeps that in every entry; here it costs
+ * nothing per entry), for the TCP resync (tcp.c).
  */
 #ifndef _KTRACK_TABLE_H
 #define _KTRACK_TABLE_H
 
 #include <linux/cache.h>
+#include <linux/cpumask.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/percpu_counter.h>
@@ -20,6 +25,7 @@
 #include <linux/spinlock.h>
 
 #include "conn.h"
+#include "tcp.h"
 
 struct ktrack_pkt;
 
@@ -36,12 +42,22 @@ enum ktrack_class {
 	KTRACK_CLASS_UDP,		/* UDP not answered */
 	KTRACK_CLASS_UDP_STREAM,	/* UDP answered */
 	KTRACK_CLASS_ICMP,
+	KTRACK_CLASS_UNACK,		/* TCP picked up (loose) and not answered */
 	KTRACK_NCLASSES
 };
+
+/* One remembered ignored SYN: whose, and what tcp.c needs of it. */
+struct ktrack_stripe_memo {
+	const struct ktrack_conn *ct;	/* NULL: free */
+	struct ktrack_tcp_memo m;
+};
+
+#define KTRACK_STRIPE_MEMOS	2
 
 struct ktrack_stripe {
 	spinlock_t lock;
 	struct list_head expiry[KTRACK_NCLASSES];
+	struct ktrack_stripe_memo memo[KTRACK_STRIPE_MEMOS];
 } ____cacheline_aligned_in_smp;
 
 struct ktrack_table {
@@ -50,8 +66,10 @@ struct ktrack_table {
 	unsigned int nstripes;		/* a power of two, at most nbuckets */
 	struct ktrack_stripe *stripes;
 	hsiphash_key_t key;
-	struct percpu_counter count;	/* live entries */
+	struct percpu_counter count;	/* live entries, per CPU in steps of count_batch */
+	s32 count_batch;		/* small enough that count is within max_conns / 4 */
 	unsigned long evict_idle_until;	/* jiffies: a full scan found nothing to evict */
+	unsigned long full_until;	/* jiffies: an exact count found the table full */
 };
 
 /*
@@ -70,6 +88,13 @@ static inline void ktrack_walk_pause(unsigned long b)
 }
 
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets);
+/* The limit the count is checked against changed: the count's per-CPU step follows it. */
+void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max);
+/* Largest error of percpu_counter_read(&t->count), in entries. */
+static inline s64 ktrack_table_count_slack(const struct ktrack_table *t)
+{
+	return (s64)READ_ONCE(t->count_batch) * num_possible_cpus();
+}
 /* Frees every entry; no reader or writer may remain. */
 void ktrack_table_destroy(struct ktrack_table *t);
 
@@ -104,9 +129,12 @@ static inline enum ktrack_class ktrack_conn_class(const struct ktrack_conn *ct)
 {
 	switch (ktrack_conn_l4(ct)) {
 	case KTRACK_L4_TCP:
+		/* a pickup unanswered: only one side was ever seen (nf_conntrack's UNACK cap) */
+		if (ct->state == KTRACK_TCP_ESTABLISHED && !(ct->flags & KTRACK_F_REPLIED))
+			return KTRACK_CLASS_UNACK;
 		return KTRACK_CLASS_SYN_SENT + ct->state - KTRACK_TCP_SYN_SENT;
 	case KTRACK_L4_UDP:
-		return ct->flags & KTRACK_F_REPLIED ? KTRACK_CLASS_UDP_STREAM : KTRACK_CLASS_UDP;
+		return ct->flags & KTRACK_F_STREAM ? KTRACK_CLASS_UDP_STREAM : KTRACK_CLASS_UDP;
 	default:
 		return KTRACK_CLASS_ICMP;
 	}
@@ -117,9 +145,22 @@ static inline u32 ktrack_now(void)
 	return (u32)jiffies;
 }
 
-static inline bool ktrack_conn_expired(const struct ktrack_conn *ct, u32 now)
+/* Jiffies @ct has been idle (since it was last queued). */
+static inline s32 ktrack_conn_idle(const struct ktrack_conn *ct, u32 now)
 {
-	return (s32)(READ_ONCE(ct->deadline) - now) <= 0;
+	return (s32)(now - READ_ONCE(ct->stamp));
+}
+
+/* The remembered SYN of @ct on its stripe @s, or NULL; @s->lock held. */
+static inline struct ktrack_stripe_memo *ktrack_stripe_memo_of(struct ktrack_stripe *s,
+							      const struct ktrack_conn *ct)
+{
+	int i;
+
+	for (i = 0; i < KTRACK_STRIPE_MEMOS; i++)
+		if (s->memo[i].ct == ct)
+			return &s->memo[i];
+	return NULL;
 }
 
 #endif /* _KTRACK_TABLE_H */

@@ -3,24 +3,41 @@
  * track.c - the packet path.
  *
  * PREROUTING (and LOCAL_OUT) looks a packet up under RCU. A known flow advances: TCP through the
- * state machine (tcp.c) under its stripe lock; an in-window RST deletes it at once, the last ACK
- * of a FIN exchange deletes it (or starts its TIME_WAIT), a SYN on a TIME_WAIT/CLOSE entry replaces
- * it; UDP and ICMP note the first answer. The deadline is refreshed, but the entry is moved to the
- * tail of its class list only when the deadline moved by KTRACK_REFRESH_SLACK, so a busy flow takes
- * its stripe lock a few times a second, not on every packet. An expired entry met here is deleted.
+ * state machine (tcp.c) under its stripe lock; an exact RST deletes it at once, the last ACK of a
+ * FIN exchange deletes it (or starts its TIME_WAIT), a SYN on a TIME_WAIT/CLOSE entry replaces it;
+ * UDP and ICMP note the first answer, and UDP becomes a stream when it is still active 2 s after
+ * it. The entry is moved to the tail of its class list (restamped) only when its stamp is
+ * KTRACK_REFRESH_SLACK old, so a busy flow takes its stripe lock a few times a second, not on every
+ * packet. An expired entry met here is deleted.
  *
- * A packet of an unknown flow is admitted at LOCAL_IN, after the filter table, so packets a firewall
- * drops never create entries (lifecycle.c). A TCP non-SYN miss is remembered per CPU between the two
- * hooks (ktrack_pending) for the loose pickup; packets that can start a flow are simply looked up
- * again there. The host's own flows are admitted at LOCAL_OUT and not counted against a source.
+ * A packet of an unknown flow is admitted at LOCAL_IN, after the filter table, so packets a
+ * firewall drops never create entries (lifecycle.c); its L4 checksum is verified first, as TCP
+ * would drop a bad one without an answer. PREROUTING tells LOCAL_IN which packets it found, in a
+ * small per-CPU map from skb address to a fingerprint of the packet (ktrack_seen): a whole batch of
+ * packets goes through PREROUTING before the first reaches LOCAL_IN (ip_list_rcv), so LOCAL_IN
+ * looks a packet up again unless the map says PREROUTING found that very packet. A slot holds an
+ * skb only from its last PREROUTING that found an entry, and every other PREROUTING of that skb
+ * clears it; a slot left by a packet that never reached LOCAL_IN (dropped, forwarded, queued to
+ * userspace and reinjected on another CPU) names a freed skb, and a new packet at that address
+ * must match its fingerprint too (ports, length, sequence numbers) to be taken for it. A slot that
+ * another packet of the batch took only costs a second lookup. The host's own flows are admitted
+ * at LOCAL_OUT and not counted against a source.
+ *
+ * notrack=1 marks the packets of tracked flows untracked for nf_conntrack: a known flow's at
+ * PREROUTING and LOCAL_OUT (before nf_conntrack sees them), a host's new flow at LOCAL_OUT. An
+ * inbound flow's first packet is admitted at LOCAL_IN, after nf_conntrack made its (unconfirmed)
+ * entry: that entry is dropped before nf_conntrack confirms it, unless it carries NAT, which only
+ * nf_conntrack can undo; then nf_conntrack keeps the flow (KTRACK_F_NFCT) and its packets are left
+ * alone. Packets ktrack does not track (forwarded ones among them) are never marked.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/hash.h>
 #include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
-#include <linux/netfilter/nf_conntrack_common.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "lifecycle.h"
 #include "net.h"
@@ -29,9 +46,61 @@
 #include "track.h"
 
 #define KTRACK_REFRESH_SLACK	(HZ / 8)
+/* A UDP flow still active this long after its first answer is a stream (nf_conntrack's). */
+#define KTRACK_UDP_STREAM_AFTER	(2 * HZ)
 
-/* The last TCP non-SYN packet that missed at PREROUTING on this CPU. */
-static DEFINE_PER_CPU(const struct sk_buff *, ktrack_pending);
+#define KTRACK_SEEN_BITS	8
+
+/* Packets that PREROUTING found an entry for, by address (see the top of the file). */
+struct ktrack_seen_slot {
+	const struct sk_buff *skb;
+	u32 print;
+};
+
+struct ktrack_seen {
+	struct ktrack_seen_slot slot[1 << KTRACK_SEEN_BITS];
+};
+
+static DEFINE_PER_CPU(struct ktrack_seen, ktrack_seen);
+
+static struct ktrack_seen_slot *ktrack_seen_slot(const struct sk_buff *skb)
+{
+	return &this_cpu_ptr(&ktrack_seen)->slot[hash_ptr(skb, KTRACK_SEEN_BITS)];
+}
+
+/* What tells two packets at one skb address apart, without a hash. */
+static u32 ktrack_seen_print(const struct sk_buff *skb, const struct ktrack_pkt *pkt)
+{
+	u32 p = ((u32)(__force u16)pkt->sport << 16 | (__force u16)pkt->dport) ^ skb->len;
+
+	if (pkt->l4 == KTRACK_L4_TCP)
+		p ^= pkt->tcp.seq ^ pkt->tcp.ack ^ pkt->tcp.flags;
+	return p;
+}
+
+/* PREROUTING: @skb (@pkt, or NULL when it did not parse) was found, or not. */
+static void ktrack_seen_set(const struct sk_buff *skb, const struct ktrack_pkt *pkt, bool found)
+{
+	struct ktrack_seen_slot *slot = ktrack_seen_slot(skb);
+
+	if (found) {
+		slot->skb = skb;
+		slot->print = ktrack_seen_print(skb, pkt);
+	} else if (slot->skb == skb) {
+		slot->skb = NULL;
+	}
+}
+
+/* LOCAL_IN: was @skb (@pkt) found at PREROUTING? */
+static bool ktrack_seen_take(const struct sk_buff *skb, const struct ktrack_pkt *pkt)
+{
+	struct ktrack_seen_slot *slot = ktrack_seen_slot(skb);
+
+	if (slot->skb != skb)
+		return false;
+	slot->skb = NULL;
+	return slot->print == ktrack_seen_print(skb, pkt);
+}
 
 static const enum ktrack_stat ktrack_parse_stat[] = {
 	[KTRACK_PARSE_OTHER] = KTRACK_STAT_OTHER,
@@ -62,13 +131,44 @@ static void ktrack_notrack(struct ktrack_net *kn, struct sk_buff *skb)
 #endif
 }
 
-/* A deadline refresh that moves the entry in its list only when it is worth a lock. */
+/*
+ * notrack=1 at LOCAL_IN, for a flow just admitted: the flags its entry starts with, after taking
+ * the packet from nf_conntrack when nf_conntrack may let it go (see the top of the file).
+ */
+static u8 ktrack_notrack_admit(struct ktrack_net *kn, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	if (!READ_ONCE(kn->tun[KTRACK_NOTRACK]))
+		return 0;
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct && (nf_ct_is_confirmed(ct) || (ct->status & IPS_NAT_MASK)))
+		return KTRACK_F_NFCT;
+	if (ct)
+		nf_reset_ct(skb);
+	ktrack_notrack(kn, skb);
+#endif
+	return 0;
+}
+
+/* The L4 checksum of a packet that would create an entry: free when the device checked it. */
+static bool ktrack_csum_ok(struct ktrack_net *kn, struct sk_buff *skb,
+			   const struct nf_hook_state *state, const struct ktrack_pkt *pkt)
+{
+	if (pkt->nocsum || !nf_checksum(skb, state->hook, pkt->l4off, pkt->proto, state->pf))
+		return true;
+	ktrack_stat_inc(kn, KTRACK_STAT_BAD_CHECKSUM);
+	return false;
+}
+
+/* A stamp refresh that moves the entry in its list only when it is worth a lock. */
 static void ktrack_refresh(struct ktrack_net *kn, struct ktrack_conn *ct, u32 now)
 {
-	u32 deadline = now + ktrack_timeout(kn, ktrack_conn_class(ct));
 	struct ktrack_stripe *s;
 
-	if ((s32)(deadline - READ_ONCE(ct->deadline)) < KTRACK_REFRESH_SLACK)
+	if (ktrack_conn_idle(ct, now) < KTRACK_REFRESH_SLACK)
 		return;
 	s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
 	spin_lock_bh(&s->lock);
@@ -77,23 +177,79 @@ static void ktrack_refresh(struct ktrack_net *kn, struct ktrack_conn *ct, u32 no
 	spin_unlock_bh(&s->lock);
 }
 
-/* UDP and ICMP echo: the first answer changes the class (UDP) and makes the entry "assured". */
-static void ktrack_other_packet(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_dir dir,
-				u32 now)
+/* Sets @flag on @ct and requeues it (its class may change with the flag). */
+static void ktrack_set_flag(struct ktrack_net *kn, struct ktrack_conn *ct, u8 flag, u32 now)
 {
-	struct ktrack_stripe *s;
+	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
 
-	if (dir == KTRACK_DIR_ORIG || (READ_ONCE(ct->flags) & KTRACK_F_REPLIED)) {
-		ktrack_refresh(kn, ct, now);
-		return;
-	}
-	s = ktrack_stripe_of(&kn->table, ktrack_conn_hash(&kn->table, ct));
 	spin_lock_bh(&s->lock);
-	if (!(ct->flags & KTRACK_F_DEAD)) {
-		ct->flags |= KTRACK_F_REPLIED;
+	if (!(ct->flags & (KTRACK_F_DEAD | flag))) {
+		ct->flags |= flag;
 		ktrack_conn_requeue(kn, s, ct, now);
 	}
 	spin_unlock_bh(&s->lock);
+}
+
+/*
+ * UDP and ICMP echo: the first answer marks the entry replied. UDP answered once keeps udp_timeout
+ * (a DNS query and its answer are over), counted from the answer; a packet 2 s or more after the
+ * answer makes it a stream (udp_timeout_stream, no longer evictable). Until then it is not
+ * restamped, so that the answer's time stays known.
+ */
+static void ktrack_other_packet(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_dir dir,
+				u32 now)
+{
+	u8 flags = READ_ONCE(ct->flags);
+
+	if (!(flags & KTRACK_F_REPLIED)) {
+		if (dir == KTRACK_DIR_ORIG)
+			ktrack_refresh(kn, ct, now);
+		else
+			ktrack_set_flag(kn, ct, KTRACK_F_REPLIED, now);
+		return;
+	}
+	if (ktrack_conn_l4(ct) != KTRACK_L4_UDP || (flags & KTRACK_F_STREAM)) {
+		ktrack_refresh(kn, ct, now);
+		return;
+	}
+	if (ktrack_conn_idle(ct, now) >= KTRACK_UDP_STREAM_AFTER)
+		ktrack_set_flag(kn, ct, KTRACK_F_STREAM, now);
+}
+
+/*
+ * The memo the stripe keeps for @ct's ignored SYN, into @m (zeroed when none); after the state
+ * machine ran, ktrack_memo_put() stores what it left there.
+ */
+static struct ktrack_stripe_memo *ktrack_memo_get(struct ktrack_stripe *s,
+						  const struct ktrack_conn *ct,
+						  struct ktrack_tcp_memo *m)
+{
+	struct ktrack_stripe_memo *sm = ktrack_stripe_memo_of(s, ct);
+
+	if (sm)
+		*m = sm->m;
+	else
+		memset(m, 0, sizeof(*m));
+	return sm;
+}
+
+static void ktrack_memo_put(struct ktrack_stripe *s, struct ktrack_stripe_memo *sm,
+			    const struct ktrack_conn *ct, const struct ktrack_tcp_memo *m)
+{
+	if (!(m->flags & KTRACK_TCP_MEMO_SYN)) {
+		if (sm)
+			sm->ct = NULL;
+		return;
+	}
+	if (!sm)
+		sm = ktrack_stripe_memo_of(s, NULL);
+	if (!sm) {
+		/* all taken: the oldest one goes (a resync it would allow will not happen) */
+		memmove(&s->memo[0], &s->memo[1], sizeof(s->memo) - sizeof(s->memo[0]));
+		sm = &s->memo[KTRACK_STRIPE_MEMOS - 1];
+	}
+	sm->ct = ct;
+	sm->m = *m;
 }
 
 /*
@@ -106,7 +262,10 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 	u32 hash = ktrack_conn_hash(&kn->table, ct);
 	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, hash);
 	enum ktrack_stat reason = KTRACK_NSTATS;
+	struct ktrack_stripe_memo *sm;
+	struct ktrack_tcp_memo memo;
 	enum ktrack_tcp_verdict v;
+	enum ktrack_class class;
 	u8 old;
 
 	spin_lock_bh(&s->lock);
@@ -115,12 +274,18 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 		return false;
 	}
 	old = ct->state;
-	v = ktrack_tcp_packet(ct, dir, &pkt->tcp);
+	class = ktrack_conn_class(ct);
+	sm = ktrack_memo_get(s, ct, &memo);
+	v = ktrack_tcp_packet(ct, dir, &pkt->tcp, &memo);
+	ktrack_memo_put(s, sm, ct, &memo);
 	if (ct->state != old) {
 		ktrack_stat_add_live(kn, old, -1);
 		ktrack_stat_add_live(kn, ct->state, 1);
 	}
 	switch (v) {
+	case KTRACK_TCP_RESYNC:
+		ktrack_stat_inc(kn, KTRACK_STAT_RESYNC);
+		fallthrough;
 	case KTRACK_TCP_ACCEPT:
 		if (dir == KTRACK_DIR_REPLY)
 			ct->flags |= KTRACK_F_REPLIED;
@@ -133,9 +298,12 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 				break;
 			}
 			ktrack_conn_requeue(kn, s, ct, now);
-		} else if (ct->state != old ||
-			   (s32)(now + ktrack_timeout(kn, ktrack_conn_class(ct)) - ct->deadline) >=
-			   KTRACK_REFRESH_SLACK) {
+		} else if (old == KTRACK_TCP_SYN_SENT && ct->state == old &&
+			   (pkt->tcp.flags & KTRACK_TCPF_SYN) && dir == KTRACK_DIR_ORIG) {
+			/* a retransmitted SYN does not extend SYN_SENT (port reuse would keep it) */
+			break;
+		} else if (ct->state != old || ktrack_conn_class(ct) != class ||
+			   ktrack_conn_idle(ct, now) >= KTRACK_REFRESH_SLACK) {
 			ktrack_conn_requeue(kn, s, ct, now);
 		}
 		break;
@@ -144,6 +312,9 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 		break;
 	case KTRACK_TCP_REOPEN:
 		reason = KTRACK_STAT_TW_REUSE;
+		break;
+	case KTRACK_TCP_CHALLENGE:
+		ktrack_stat_inc(kn, KTRACK_STAT_RST_INEXACT);
 		break;
 	case KTRACK_TCP_IGNORE:
 		ktrack_stat_inc(kn, KTRACK_STAT_IGNORED);
@@ -161,8 +332,8 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 	return v != KTRACK_TCP_REOPEN;
 }
 
-/* Returns true when @pkt belonged to a live entry (and was handled). */
-static bool ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
+/* Returns the live entry @pkt belonged to (and was handled by), or NULL. */
+static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
 {
 	struct ktrack_conn *ct;
 	enum ktrack_dir dir;
@@ -170,54 +341,75 @@ static bool ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
 
 	ct = ktrack_table_lookup(&kn->table, pkt, &dir);
 	if (!ct)
-		return false;
-	if (ktrack_conn_expired(ct, now)) {
+		return NULL;
+	if (ktrack_conn_expired(kn, ct, now)) {
 		ktrack_conn_delete(kn, ct, ktrack_expire_reason(ct));
-		return false;
+		return NULL;
 	}
 	ktrack_stat_inc(kn, KTRACK_STAT_FOUND);
 	if (ktrack_conn_l4(ct) == KTRACK_L4_TCP)
-		return ktrack_tcp_track(kn, ct, dir, pkt, now);
+		return ktrack_tcp_track(kn, ct, dir, pkt, now) ? ct : NULL;
 	ktrack_other_packet(kn, ct, dir, now);
-	return true;
+	return ct;
 }
 
 /* An unknown flow's packet at LOCAL_IN or LOCAL_OUT: create, pick up, pass or drop. */
-static unsigned int ktrack_unknown(struct ktrack_net *kn, struct ktrack_pkt *pkt, bool local)
+static unsigned int ktrack_unknown(struct ktrack_net *kn, struct sk_buff *skb,
+				   const struct nf_hook_state *state, struct ktrack_pkt *pkt)
 {
 	bool loose = READ_ONCE(kn->tun[KTRACK_LOOSE]);	/* read once: create relies on it */
+	bool local = state->hook == NF_INET_LOCAL_OUT;
+	unsigned int verdict;
+	u8 flags = 0;
 
 	if (pkt->l4 == KTRACK_L4_TCP) {
-		if (ktrack_tcp_can_start(&pkt->tcp, loose))
-			return ktrack_conn_create(kn, pkt, local, loose);
-		/* A RST is never dropped for being unknown: it answers a stray packet. */
-		if (!loose && !(pkt->tcp.flags & KTRACK_TCPF_RST)) {
-			ktrack_stat_inc(kn, KTRACK_STAT_DROP_INVALID);
-			return NF_DROP;
+		if (!ktrack_tcp_can_start(&pkt->tcp, loose)) {
+			/* A RST is never dropped for being unknown: it answers a stray packet. */
+			if (!loose && !(pkt->tcp.flags & KTRACK_TCPF_RST)) {
+				ktrack_stat_inc(kn, KTRACK_STAT_DROP_INVALID);
+				return NF_DROP;
+			}
+			ktrack_stat_inc(kn, KTRACK_STAT_INVALID);
+			return NF_ACCEPT;
 		}
-		ktrack_stat_inc(kn, KTRACK_STAT_INVALID);
+	} else if (!pkt->starts) {	/* an echo reply nobody asked for */
 		return NF_ACCEPT;
 	}
-	if (!pkt->starts)	/* an echo reply nobody asked for */
-		return NF_ACCEPT;
-	return ktrack_conn_create(kn, pkt, local, loose);
+	if (!local) {
+		/* TCP drops a bad segment silently: it must not hold an entry (or a source count) */
+		if (!ktrack_csum_ok(kn, skb, state, pkt))
+			return NF_ACCEPT;
+		flags = ktrack_notrack_admit(kn, skb);
+	}
+	verdict = ktrack_conn_create(kn, pkt, local, loose, flags);
+	if (local && verdict == NF_ACCEPT)
+		ktrack_notrack(kn, skb);
+	return verdict;
 }
 
 unsigned int ktrack_track(struct ktrack_net *kn, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
+	bool pre = state->hook == NF_INET_PRE_ROUTING;
+	struct ktrack_conn *ct;
 	struct ktrack_pkt pkt;
 
 	ktrack_stat_inc(kn, KTRACK_STAT_PACKETS);
-	if (!ktrack_parse_count(kn, skb, state->pf, &pkt))
+	if (!ktrack_parse_count(kn, skb, state->pf, &pkt)) {
+		if (pre)
+			ktrack_seen_set(skb, NULL, false);
 		return NF_ACCEPT;
-	ktrack_notrack(kn, skb);
-	if (ktrack_known(kn, &pkt))
+	}
+	ct = ktrack_known(kn, &pkt);
+	if (pre)
+		ktrack_seen_set(skb, &pkt, ct);
+	if (ct) {
+		if (!(READ_ONCE(ct->flags) & KTRACK_F_NFCT))
+			ktrack_notrack(kn, skb);
 		return NF_ACCEPT;
-	if (state->hook == NF_INET_LOCAL_OUT)
-		return ktrack_unknown(kn, &pkt, true);
-	if (pkt.l4 == KTRACK_L4_TCP && !(pkt.tcp.flags & KTRACK_TCPF_SYN))
-		this_cpu_write(ktrack_pending, skb);
+	}
+	if (!pre)
+		return ktrack_unknown(kn, skb, state, &pkt);
 	return NF_ACCEPT;
 }
 
@@ -226,21 +418,14 @@ unsigned int ktrack_admit(struct ktrack_net *kn, struct sk_buff *skb,
 {
 	struct ktrack_pkt pkt;
 	enum ktrack_dir dir;
-	bool pending;
 
-	pending = this_cpu_read(ktrack_pending) == skb;
-	if (pending)
-		this_cpu_write(ktrack_pending, NULL);
 	if (ktrack_parse(skb, state->pf, &pkt) != KTRACK_PARSE_OK)
 		return NF_ACCEPT;
-	if (pkt.l4 == KTRACK_L4_TCP) {
-		/* only a SYN, or a segment that missed at PREROUTING, may need an entry */
-		if (!pending && !(pkt.tcp.flags & KTRACK_TCPF_SYN))
-			return NF_ACCEPT;
-	} else if (!pkt.starts) {
+	if (ktrack_seen_take(skb, &pkt))
+		return NF_ACCEPT;	/* PREROUTING found its entry */
+	if (pkt.l4 != KTRACK_L4_TCP && !pkt.starts)
 		return NF_ACCEPT;
-	}
 	if (ktrack_table_lookup(&kn->table, &pkt, &dir))
 		return NF_ACCEPT;
-	return ktrack_unknown(kn, &pkt, false);
+	return ktrack_unknown(kn, skb, state, &pkt);
 }

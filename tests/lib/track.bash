@@ -121,6 +121,8 @@ kt_load() {
 #   peermac MAC                        the destination MAC of crafted frames
 #   csyn ID                            SYN, wait for the SYN-ACK ("fail nosynack")
 #   cack ID / cdata ID TEXT            ACK / data segment with the current seq and ack
+#   csend ID FLAGS [bad]               a segment with FLAGS (letters of FSRPA) and the current seq
+#                                      and ack, no wait; bad: with a wrong TCP checksum
 #   cclose ID                          FIN, wait for the server's FIN, last ACK
 #   crst ID [OFFSET]                   RST at the current seq + OFFSET
 #   reset                              close every socket (RST) and forget crafted connections
@@ -187,7 +189,7 @@ class Craft:
         self.dst = socket.inet_pton(fam, "2001:db8::1" if v6 else "192.0.2.1")
         self.seq, self.ack, self.tsecr, self.q = isn, 0, 0, []
 
-    def send(self, flags, data=b"", seq=None):
+    def send(self, flags, data=b"", seq=None, bad=False):
         opts = b""
         if flags & SYN:
             opts += struct.pack("!BBH", 2, 4, 1460)
@@ -197,6 +199,8 @@ class Craft:
         s = self.seq if seq is None else seq
         t = tcphdr(self.src, self.dst, self.v6, self.sport, self.dport, s,
                    self.ack if flags & ACK else 0, flags, opts, data)
+        if bad:
+            t = t[:16] + bytes([t[16] ^ 0xff]) + t[17:]
         pkt.send(frame(self.src, self.dst, self.v6, 6, t, peermac))
         if seq is None:
             self.seq = (self.seq + len(data) + (1 if flags & (SYN | FIN) else 0)) % 2**32
@@ -536,7 +540,7 @@ def do(args):
             f = 0
             for ch in args[2]:
                 f |= FLAGS[ch]
-            c.send(f)
+            c.send(f, bad=len(args) > 3 and args[3] == "bad")
         elif cmd == "crst":
             off = int(args[2]) if len(args) > 2 else 0
             c.send(RST, seq=(c.seq + off) % 2**32)
@@ -800,6 +804,20 @@ kt_wait_line() {
 	done
 }
 
+# kt_wait_left AGENT PROTO ORIG-TUPLE MAX [SECONDS]: until the entry shows at most MAX seconds left
+# (KT_LINE holds it then).
+kt_wait_left() {
+	local end=$((EPOCHSECONDS + ${5:-15}))
+	while :; do
+		kt_find "$1" "$2" "$3" || { echo "$1: no $2 $3" >&2; return 1; }
+		[ "$(kt_field 5)" -le "$4" ] && return 0
+		[ "$EPOCHSECONDS" -le "$end" ] || break
+		ksleep 0.1
+	done
+	echo "$1: $KT_LINE: not down to $4 s in ${5:-15} s" >&2
+	return 1
+}
+
 # kt_nlines AGENT: lines in its /proc/net/ktrack.
 kt_nlines() {
 	local raw
@@ -890,6 +908,29 @@ kexpect_ge() {
 	[ "$KD" -ge "$3" ] && return 0
 	echo "$1: counter $2 moved by $KD, expected at least $3" >&2
 	return 1
+}
+
+# kwait AGENT NAME N [SECONDS]: until the counter moved by at least N since ksnap.
+kwait() {
+	local end=$((EPOCHSECONDS + ${4:-10}))
+	while :; do
+		kdelta "$1" "$2" >/dev/null || return 1
+		[ "$KD" -ge "$3" ] && return 0
+		[ "$EPOCHSECONDS" -le "$end" ] || break
+		ksleep 0.05
+	done
+	echo "$1: counter $2 moved by $KD, not $3, in ${4:-10}s" >&2
+	return 1
+}
+
+# kt_snmp AGENT GROUP FIELD: a counter of the agent's namespace from /proc/net/snmp (Ip, Tcp, Udp,
+# ...) or /proc/net/netstat (TcpExt, IpExt), in $KV and printed.
+kt_snmp() {
+	local f=snmp
+	[[ "$2" == *Ext ]] && f=netstat
+	KV=$(awk -v g="$2:" -v k="$3" '$1 == g && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		$1 == g && h { print $c[k]; exit }' "/proc/${KT_APID[$1]}/net/$f")
+	echo "$KV"
 }
 
 # kmsg_mark / kmsg_since: the kernel log lines logged after the mark.

@@ -65,12 +65,19 @@ static inline uint16_t pkt_fold(uint32_t s)
 	return htons(~s & 0xffff);
 }
 
+enum pkt_kind {
+	PKT_SYN,	/* a TCP SYN */
+	PKT_UDP,	/* an 8-byte UDP datagram */
+	PKT_ACK,	/* a TCP ACK, as in the middle of a connection */
+};
+
 /* One frame into @f: IPv4 from @src:@sport to @dst:@dport (network order addresses, host order
- * ports), a TCP SYN with sequence @seq or (udp) an 8-byte UDP datagram. Returns its length.
+ * ports), a TCP segment with sequence @seq or a UDP datagram, as @kind says. Returns its length.
  */
 static inline size_t pkt_build4(unsigned char *f, const struct pkt_eth *e, uint32_t src, uint32_t dst,
-				uint16_t sport, uint16_t dport, int udp, uint32_t seq)
+				uint16_t sport, uint16_t dport, enum pkt_kind kind, uint32_t seq)
 {
+	int udp = kind == PKT_UDP;
 	unsigned char *ip = f + 14, *l4 = ip + 20;
 	size_t l4len = udp ? 16 : 24;
 	uint32_t ph;
@@ -100,14 +107,24 @@ static inline size_t pkt_build4(unsigned char *f, const struct pkt_eth *e, uint3
 		l4[5] = seq >> 16;
 		l4[6] = seq >> 8;
 		l4[7] = seq;
-		l4[12] = 6 << 4;	/* data offset: 24 bytes, with an MSS option */
-		l4[13] = 0x02;		/* SYN */
+		l4[12] = 6 << 4;	/* data offset: 24 bytes, with an MSS option (or NOPs) */
+		l4[13] = kind == PKT_ACK ? 0x10 : 0x02;
+		if (kind == PKT_ACK) {
+			l4[8] = ~seq >> 24;	/* some ack, far from seq */
+			l4[9] = ~seq >> 16;
+			l4[10] = ~seq >> 8;
+			l4[11] = ~seq;
+		}
 		l4[14] = 0xff;
 		l4[15] = 0xff;
-		l4[20] = 2;
-		l4[21] = 4;
-		l4[22] = 1460 >> 8;
-		l4[23] = 1460 & 0xff;
+		if (kind == PKT_ACK) {
+			memset(l4 + 20, 1, 4);
+		} else {
+			l4[20] = 2;
+			l4[21] = 4;
+			l4[22] = 1460 >> 8;
+			l4[23] = 1460 & 0xff;
+		}
 	}
 	ph = pkt_sum(ip + 12, 8, ip[9] + (uint32_t)l4len);
 	*(uint16_t *)(l4 + (udp ? 6 : 16)) = pkt_fold(pkt_sum(l4, l4len, ph));

@@ -4,9 +4,10 @@
  * or UDP datagrams written as Ethernet frames onto an interface with AF_PACKET and sendmmsg(), each
  * from its own (source address, source port), so every packet is a new flow for the receiver.
  *
- *   synflood -i IFACE -m DSTMAC -s SRC -n NSRC -d DST -p DPORT [-u] [-c COUNT] [-t SECONDS]
+ *   synflood -i IFACE -m DSTMAC -s SRC -n NSRC -d DST -p DPORT [-u|-a] [-c COUNT] [-t SECONDS]
  *            [-r PPS] [-S SPORT0] [-F FILE]
  *
+ * -u sends UDP datagrams, -a TCP ACKs (segments of connections the receiver never saw open).
  * Sources cycle through NSRC consecutive IPv4 addresses from SRC; after each round the source port
  * goes up by one (from SPORT0, default 1024). -F reads "SRC SPORT" lines instead (flows chosen by
  * tests/tools/hashcollide) and sends each once. Stops after COUNT packets or SECONDS (whichever
@@ -54,7 +55,7 @@ static double now(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: synflood -i IFACE -m DSTMAC -s SRC -n NSRC -d DST -p DPORT [-u] "
-		"[-c COUNT] [-t SECONDS] [-r PPS] [-S SPORT0] [-F FILE]\n");
+		"[-a] [-c COUNT] [-t SECONDS] [-r PPS] [-S SPORT0] [-F FILE]\n");
 	return 2;
 }
 
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 	unsigned long long count = 0, sent = 0, i = 0;
 	double secs = 0, pps = 0, t0, t;
 	uint16_t dport = 0;
-	int udp = 0, opt, fd;
+	enum pkt_kind kind = PKT_SYN;
+	int opt, fd;
 	uint32_t *fsrc = NULL;
 	uint16_t *fport = NULL;
 	size_t nflows = 0;
@@ -75,7 +77,7 @@ int main(int argc, char **argv)
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 
-	while ((opt = getopt(argc, argv, "i:m:s:n:d:p:uc:t:r:S:F:")) != -1) {
+	while ((opt = getopt(argc, argv, "i:m:s:n:d:p:uac:t:r:S:F:")) != -1) {
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 'm': dmac = optarg; break;
@@ -83,7 +85,8 @@ int main(int argc, char **argv)
 		case 'n': nsrc = strtoul(optarg, NULL, 0); break;
 		case 'd': if (inet_pton(AF_INET, optarg, &dst) != 1) return usage(); break;
 		case 'p': dport = strtoul(optarg, NULL, 0); break;
-		case 'u': udp = 1; break;
+		case 'u': kind = PKT_UDP; break;
+		case 'a': kind = PKT_ACK; break;
 		case 'c': count = strtoull(optarg, NULL, 0); break;
 		case 't': secs = strtod(optarg, NULL); break;
 		case 'r': pps = strtod(optarg, NULL); break;
@@ -147,7 +150,7 @@ int main(int argc, char **argv)
 				sp = sport0 + (i / nsrc) % (65536 - sport0);
 			}
 			iov[n].iov_base = frames[n];
-			iov[n].iov_len = pkt_build4(frames[n], &eth, s, dst, sp, dport, udp,
+			iov[n].iov_len = pkt_build4(frames[n], &eth, s, dst, sp, dport, kind,
 						    (uint32_t)(i * 2654435761u));
 			memset(&msgs[n], 0, sizeof(msgs[n]));
 			msgs[n].msg_hdr.msg_iov = &iov[n];

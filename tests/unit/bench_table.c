@@ -113,7 +113,7 @@ static noinline struct ktrack_conn *op_insert(struct ktrack_pkt *pkt)
 	c4->saddr = pkt->saddr.ip;
 	c4->daddr = pkt->daddr.ip;
 	ktrack_tcp_start(ct, &pkt->tcp, false);
-	ct->deadline = ktrack_now() + 120 * HZ;
+	ct->stamp = ktrack_now();
 	if (ktrack_table_insert(&t, ct)) {
 		ktrack_conn_free(ct);
 		goto release;

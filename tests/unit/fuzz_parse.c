@@ -100,7 +100,7 @@ static void tcp_step(struct flow *f, enum ktrack_dir dir, const struct ktrack_tc
 			CHECK(f->ct.state > KTRACK_TCP_NONE && f->ct.state < KTRACK_TCP_NSTATES);
 		return;
 	}
-	v = ktrack_tcp_packet(&f->ct, dir, seg);
+	v = ktrack_tcp_packet(&f->ct, dir, seg, NULL);
 	CHECK(v >= KTRACK_TCP_ACCEPT && v <= KTRACK_TCP_REOPEN);
 	CHECK(f->ct.state > KTRACK_TCP_NONE && f->ct.state < KTRACK_TCP_NSTATES);
 	if (v == KTRACK_TCP_RESET) {

@@ -513,9 +513,10 @@ static void class_lists_fifo(void)
 		ct[i] = conn(&p);
 		if (i % 4 == 2) {
 			ct[i]->state = KTRACK_TCP_ESTABLISHED;
+			ct[i]->flags |= KTRACK_F_REPLIED;	/* else UNACK, a pickup */
 		}
 		if (i % 4 == 3)
-			ct[i]->flags |= KTRACK_F_REPLIED;	/* UDP_STREAM */
+			ct[i]->flags |= KTRACK_F_REPLIED | KTRACK_F_STREAM;	/* UDP_STREAM */
 		KT_CHECK(ktrack_table_insert(&t, ct[i]) == NULL);
 	}
 	delete(ct[8]);
@@ -555,15 +556,15 @@ static void class_lists_fifo(void)
 		for (i = 0; i < M; i++) {
 			p = pkt4(KTRACK_L4_UDP, htonl(0x0a000001 + i), 1, ip4("10.9.9.9"), 2);
 			c[i] = conn(&p);
-			c[i]->deadline = i;	/* insertion order */
+			c[i]->stamp = i;	/* insertion order */
 			KT_CHECK(ktrack_table_insert(&t, c[i]) == NULL);
 		}
 		for (n = 0, s = 0; s < t.nstripes; s++) {
 			last = -1;
 			list_for_each_entry(pos, &t.stripes[s].expiry[KTRACK_CLASS_UDP], expiry) {
-				KT_CHECK((int)pos->deadline > last);
+				KT_CHECK((int)pos->stamp > last);
 				KT_CHECK(stripe(pos) == &t.stripes[s]);
-				last = pos->deadline;
+				last = pos->stamp;
 				n++;
 			}
 		}

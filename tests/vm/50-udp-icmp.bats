@@ -25,7 +25,7 @@ load ../lib/suite
 	match "$KT_LINE" ' \[UNREPLIED\] '
 }
 
-@test "an answered UDP flow is ASSURED and gets udp_timeout_stream" {
+@test "an answered UDP flow keeps udp_timeout; still active 2 s after the answer it is ASSURED with udp_timeout_stream" {
 	ksys_set srv udp_timeout 100
 	ksys_set srv udp_timeout_stream 1000
 	agent srv udp_listen 5354 echo
@@ -33,9 +33,14 @@ load ../lib/suite
 	[ "$AR" = 2 ]
 	t=$(tuple $CLI4 $SRV4 5001 5354)
 	kt_find srv udp "$t"
+	match "$KT_LINE" '^ipv4 2 udp 17 ([0-9]+) src=192\.0\.2\.2 dst=192\.0\.2\.1 sport=5001 dport=5354 src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=5354 dport=5001$'
+	between 90 "${BASH_REMATCH[1]}" 100
+	kt_wait_left srv udp "$t" 97
+	agent cli udp_rr 5001 $SRV4 5354 1
+	kt_find srv udp "$t"
 	match "$KT_LINE" '^ipv4 2 udp 17 ([0-9]+) src=192\.0\.2\.2 dst=192\.0\.2\.1 sport=5001 dport=5354 src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=5354 dport=5001 \[ASSURED\]$'
-	between 500 "${BASH_REMATCH[1]}" 1000
-	# the client tracks its own flow, answered too
+	between 900 "${BASH_REMATCH[1]}" 1000
+	# the client tracks its own flow, a stream too
 	kt_find cli udp "$t"
 	match "$KT_LINE" ' sport=5354 dport=5001 \[ASSURED\]$'
 	[ "$(kt_count srv)" -eq 1 ]

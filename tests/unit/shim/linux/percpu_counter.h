@@ -30,6 +30,12 @@ static inline void percpu_counter_add(struct percpu_counter *fbc, s64 amount)
 	__atomic_fetch_add(&fbc->count, amount, __ATOMIC_RELAXED);
 }
 
+static inline void percpu_counter_add_batch(struct percpu_counter *fbc, s64 amount, s32 batch)
+{
+	(void)batch;
+	percpu_counter_add(fbc, amount);
+}
+
 static inline void percpu_counter_inc(struct percpu_counter *fbc)
 {
 	percpu_counter_add(fbc, 1);
