@@ -370,9 +370,12 @@ bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, 
 }
 
 enum ktrack_tcp_verdict ktrack_tcp_packet(struct ktrack_conn *ct, enum ktrack_dir dir,
-					  const struct ktrack_tcp_seg *seg)
+					  const struct ktrack_tcp_seg *seg,
+					  struct ktrack_tcp_memo *memo)
 {
 	unsigned int d = dir;
+
+	(void)memo;
 
 	if (!ktrack_tcp_flags_valid(seg->flags) || d > KTRACK_DIR_REPLY)
 		return KTRACK_TCP_INVALID;

@@ -66,7 +66,27 @@ enum ktrack_tcp_verdict {
 	 * replaces it by a new one (ktrack_tcp_start()), whatever the TCP timestamps (NAT case)
 	 */
 	KTRACK_TCP_REOPEN,
+	/* RST in window, not exact: entry and state unchanged, packet passes so that the endpoint
+	 * answers with a challenge ACK; the caller counts rst_inexact
+	 */
+	KTRACK_TCP_CHALLENGE,
+	/* the SYN|ACK answered the remembered SYN: the entry now tracks the new connection, state
+	 * SYN_RECV; caller counts resync and requeues
+	 */
+	KTRACK_TCP_RESYNC,
 };
+
+/* What tcp.c remembers of an ignored SYN, kept by the caller outside the entry (nf_conntrack's
+ * last_* fields). Zeroed = nothing remembered.
+ */
+struct ktrack_tcp_memo {
+	u32 end;	/* seq + 1 + len of the ignored SYN */
+	u16 win;	/* its raw window */
+	u8 wscale;	/* its window scale option, or KTRACK_TCP_NO_WSCALE */
+	u8 flags;	/* KTRACK_TCP_MEMO_* */
+};
+
+#define KTRACK_TCP_MEMO_SYN	0x01	/* a SYN from the ORIG side was ignored; the fields hold it */
 
 /*
  * True when @seg may start a flow: a SYN without ACK; with @loose, also a segment with ACK and
@@ -86,7 +106,8 @@ bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, 
  * (callers serialise). Updates ct->state and the tcp_* fields only on ACCEPT and RESET.
  */
 enum ktrack_tcp_verdict ktrack_tcp_packet(struct ktrack_conn *ct, enum ktrack_dir dir,
-					  const struct ktrack_tcp_seg *seg);
+					  const struct ktrack_tcp_seg *seg,
+					  struct ktrack_tcp_memo *memo);	/* may be NULL */
 
 /* "SYN_SENT", "ESTABLISHED", ... as nf_conntrack prints them; "UNKNOWN" when out of range. */
 const char *ktrack_tcp_state_name(enum ktrack_tcp_state state);

@@ -115,7 +115,7 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 		return false;
 	}
 	old = ct->state;
-	v = ktrack_tcp_packet(ct, dir, &pkt->tcp);
+	v = ktrack_tcp_packet(ct, dir, &pkt->tcp, NULL);
 	if (ct->state != old) {
 		ktrack_stat_add_live(kn, old, -1);
 		ktrack_stat_add_live(kn, ct->state, 1);
@@ -146,6 +146,8 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 		reason = KTRACK_STAT_TW_REUSE;
 		break;
 	case KTRACK_TCP_IGNORE:
+	case KTRACK_TCP_CHALLENGE:
+	case KTRACK_TCP_RESYNC:
 		ktrack_stat_inc(kn, KTRACK_STAT_IGNORED);
 		break;
 	case KTRACK_TCP_INVALID:

@@ -26,6 +26,9 @@ struct tflow {
 	struct ktrack_conn ct;
 	u32 nxt[2];		/* next sequence number each side sends */
 	u16 win[2];
+	u8 wscale[2];		/* window scale option each side puts on its SYN */
+	struct ktrack_tcp_memo memo;	/* the caller's memo of an ignored SYN */
+	bool use_memo;		/* pass &memo to ktrack_tcp_packet(), else NULL */
 };
 
 static void tflow_init(struct tflow *f, u32 isn_o, u32 isn_r)
@@ -37,6 +40,8 @@ static void tflow_init(struct tflow *f, u32 isn_o, u32 isn_r)
 	f->nxt[R] = isn_r;
 	f->win[O] = 64240;
 	f->win[R] = 65535;
+	f->wscale[O] = KTRACK_TCP_NO_WSCALE;
+	f->wscale[R] = KTRACK_TCP_NO_WSCALE;
 }
 
 static struct ktrack_tcp_seg tseg(u8 flags, u32 seq, u32 ack, u32 len, u16 win)
@@ -49,23 +54,53 @@ static struct ktrack_tcp_seg tseg(u8 flags, u32 seq, u32 ack, u32 len, u16 win)
 	return s;
 }
 
-/* ktrack_tcp_packet(), checking what every verdict promises about the entry. */
-static enum ktrack_tcp_verdict tpacket(struct kunit *test, struct ktrack_conn *ct,
-				       enum ktrack_dir d, const struct ktrack_tcp_seg *s)
+/*
+ * ktrack_tcp_packet(), checking what every verdict promises about the entry and about @memo
+ * (may be NULL): it changes only when an ORIG SYN is ignored (filled) or on RESYNC (cleared).
+ */
+static enum ktrack_tcp_verdict tpacket_memo(struct kunit *test, struct ktrack_conn *ct,
+					    enum ktrack_dir d, const struct ktrack_tcp_seg *s,
+					    struct ktrack_tcp_memo *memo)
 {
+	struct ktrack_tcp_memo memo_before = {};
 	struct ktrack_conn before = *ct;
-	enum ktrack_tcp_verdict v = ktrack_tcp_packet(ct, d, s);
+	enum ktrack_tcp_verdict v;
 
-	KUNIT_EXPECT_LE(test, (int)v, (int)KTRACK_TCP_REOPEN);
+	if (memo)
+		memo_before = *memo;
+	v = ktrack_tcp_packet(ct, d, s, memo);
+	KUNIT_EXPECT_LE(test, (int)v, (int)KTRACK_TCP_RESYNC);
 	KUNIT_EXPECT_LT(test, ct->state, (u8)KTRACK_TCP_NSTATES);
 	KUNIT_EXPECT_EQ(test, ct->deadline, before.deadline);
 	KUNIT_EXPECT_EQ(test, ct->flags, before.flags);
-	if (v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN)
+	if (v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN ||
+	    v == KTRACK_TCP_CHALLENGE)
 		KUNIT_EXPECT_EQ_MSG(test, memcmp(&before, ct, sizeof(before)), 0,
 				    "the entry changed on verdict %d (flags %#x)", v, s->flags);
 	if (v == KTRACK_TCP_RESET)
 		KUNIT_EXPECT_EQ(test, ct->state, (u8)KTRACK_TCP_CLOSE);
+	if (v == KTRACK_TCP_RESYNC) {
+		KUNIT_EXPECT_EQ(test, ct->state, (u8)KTRACK_TCP_SYN_RECV);
+		KUNIT_EXPECT_EQ(test, memo->flags, 0);
+	}
+	if (memo && v != KTRACK_TCP_RESYNC &&
+	    !(v == KTRACK_TCP_IGNORE && d == O && (s->flags & (SYN | ACK)) == SYN))
+		KUNIT_EXPECT_EQ_MSG(test, memcmp(&memo_before, memo, sizeof(*memo)), 0,
+				    "the memo changed on verdict %d (flags %#x)", v, s->flags);
 	return v;
+}
+
+static enum ktrack_tcp_verdict tpacket(struct kunit *test, struct ktrack_conn *ct,
+				       enum ktrack_dir d, const struct ktrack_tcp_seg *s)
+{
+	return tpacket_memo(test, ct, d, s, NULL);
+}
+
+/* Segment @s from side @d of @f, with the flow's memo when it uses one. */
+static enum ktrack_tcp_verdict tfpacket(struct kunit *test, struct tflow *f, enum ktrack_dir d,
+					const struct ktrack_tcp_seg *s)
+{
+	return tpacket_memo(test, &f->ct, d, s, f->use_memo ? &f->memo : NULL);
 }
 
 /* Side @d sends @flags with @len bytes, acking all the peer sent. */
@@ -75,9 +110,11 @@ static enum ktrack_tcp_verdict tsend(struct kunit *test, struct tflow *f, enum k
 	struct ktrack_tcp_seg s = tseg(flags, f->nxt[d], flags & ACK ? f->nxt[!d] : 0, len,
 				       f->win[d]);
 
+	if (flags & SYN)
+		s.wscale = f->wscale[d];
 	if (!(flags & RST))
 		f->nxt[d] += len + !!(flags & SYN) + !!(flags & FIN);
-	return tpacket(test, &f->ct, d, &s);
+	return tfpacket(test, f, d, &s);
 }
 
 #define EXPECT_SEND(test, f, d, flags, len, verdict, want) do {			\
@@ -273,9 +310,11 @@ static void tstates(struct kunit *test, struct tflow *st)
 /* Every flag combination in every state, at the expected sequence numbers, from both sides. */
 static void tcp_all_flags_all_states(struct kunit *test)
 {
-	struct tflow st[KTRACK_TCP_NSTATES], f;
 	unsigned int state, flags, d, accepted = 0, invalid = 0;
+	struct tflow *st, f;
 
+	st = kunit_kcalloc(test, KTRACK_TCP_NSTATES, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
 	tstates(test, st);
 	for (state = KTRACK_TCP_SYN_SENT; state < KTRACK_TCP_NSTATES; state++) {
 		for (flags = 0; flags < 256; flags++) {
@@ -304,10 +343,12 @@ static void tcp_all_flags_all_states(struct kunit *test)
 /* Random segments, in sequence or not, against every state: only the promised effects. */
 static void tcp_random_segments(struct kunit *test)
 {
-	struct tflow st[KTRACK_TCP_NSTATES], f;
 	struct rnd_state rnd;
 	unsigned int i, resets = 0;
+	struct tflow *st, f;
 
+	st = kunit_kcalloc(test, KTRACK_TCP_NSTATES, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
 	prandom_seed_state(&rnd, 0x6b747261636bULL);
 	tstates(test, st);
 	for (i = 0; i < 20000; i++) {

@@ -134,7 +134,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 
 		before = ct;
-		v = ktrack_tcp_packet(&ct, dir, &seg);
+		v = ktrack_tcp_packet(&ct, dir, &seg, NULL);
 		switch (v) {
 		case KTRACK_TCP_ACCEPT:
 			break;

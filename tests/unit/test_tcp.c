@@ -4,8 +4,10 @@
  *
  * Most tests drive a struct flow: two simulated endpoints that send segments as a real TCP would
  * (seq = their next sequence number, ack = the peer's), through ktrack_tcp_packet(). Every call
- * also checks the invariants: the fields outside the TCP part are never touched, and an entry is
- * unchanged after IGNORE, INVALID and REOPEN.
+ * also checks the invariants: the fields outside the TCP part are never touched, an entry is
+ * unchanged after IGNORE, INVALID, REOPEN and CHALLENGE, and the memo of an ignored SYN (passed
+ * only when the flow's use_memo is set, as the caller will) changes only when an ORIG SYN is
+ * ignored (filled) or on RESYNC (cleared).
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -32,13 +34,17 @@ struct flow {
 	u32 nxt[2];	/* next sequence number each side sends */
 	u16 win[2];	/* raw window each side advertises */
 	u8 wscale[2];	/* window scale option each side puts on its SYN */
+	struct ktrack_tcp_memo memo;	/* the caller's memo of an ignored SYN */
+	bool use_memo;			/* pass &memo to ktrack_tcp_packet(), else NULL */
 };
 
 static const char *verdict_name(int v)
 {
-	static const char *const names[] = { "ACCEPT", "IGNORE", "INVALID", "RESET", "REOPEN" };
+	static const char *const names[] = {
+		"ACCEPT", "IGNORE", "INVALID", "RESET", "REOPEN", "CHALLENGE", "RESYNC",
+	};
 
-	return v >= 0 && v < 5 ? names[v] : "?";
+	return v >= 0 && v < (int)ARRAY_SIZE(names) ? names[v] : "?";
 }
 
 static bool expect_verdict(int got, int want, const char *file, int line)
@@ -94,15 +100,23 @@ static enum ktrack_tcp_verdict packet_at(struct flow *f, enum ktrack_dir d,
 					 const struct ktrack_tcp_seg *s, const char *file, int line)
 {
 	struct ktrack_conn before = f->ct;
-	enum ktrack_tcp_verdict v = ktrack_tcp_packet(&f->ct, d, s);
+	struct ktrack_tcp_memo memo_before = f->memo;
+	enum ktrack_tcp_verdict v = ktrack_tcp_packet(&f->ct, d, s, f->use_memo ? &f->memo : NULL);
+	bool memo_changed = memcmp(&memo_before, &f->memo, sizeof(memo_before));
 
 	if (f->ct.next != &sentinel_next || f->ct.deadline != SENTINEL_DEADLINE ||
 	    f->ct.sport != htons(40000) || f->ct.dport != htons(80) ||
 	    f->ct.flags != SENTINEL_FLAGS)
 		kt_fail(file, line, "a field outside the TCP part changed");
-	if ((v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN) &&
-	    memcmp(&before, &f->ct, sizeof(before)))
+	if ((v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN ||
+	     v == KTRACK_TCP_CHALLENGE) && memcmp(&before, &f->ct, sizeof(before)))
 		kt_fail(file, line, "entry changed on %s", verdict_name(v));
+	if (memo_changed && !(v == KTRACK_TCP_RESYNC ||
+			      (v == KTRACK_TCP_IGNORE && d == O && (s->flags & (SYN | ACK)) == SYN)))
+		kt_fail(file, line, "memo changed on %s", verdict_name(v));
+	if (v == KTRACK_TCP_RESYNC && (f->ct.state != KTRACK_TCP_SYN_RECV || f->memo.flags))
+		kt_fail(file, line, "RESYNC left state %s, memo flags %#x",
+			ktrack_tcp_state_name(f->ct.state), f->memo.flags);
 	if (v == KTRACK_TCP_RESET && f->ct.state != KTRACK_TCP_CLOSE)
 		kt_fail(file, line, "RESET left state %s", ktrack_tcp_state_name(f->ct.state));
 	if (f->ct.state >= KTRACK_TCP_NSTATES)
