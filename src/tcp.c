@@ -8,10 +8,19 @@
  * Window tracking is simpler than nf_conntrack's: per direction only the highest sequence sent
  * (tcp_end) and the largest window advertised (tcp_win). A segment from @dir is in window when its
  * sequence range overlaps tcp_end[dir] +- the receiver's largest scaled window; its ack must lie
- * within the sender's window (at least KTRACK_TCP_ACK_SLACK) of the receiver's tcp_end. An RST
- * must have its sequence number in that same window (RFC 5961 spirit), which is what keeps a blind
- * attacker from deleting entries. The checks are generous on purpose: an IGNOREd packet still
- * passes, a check only has to keep blind injection from moving the state.
+ * within the sender's window (at least KTRACK_TCP_ACK_SLACK) of the receiver's tcp_end. The checks
+ * are generous on purpose: an IGNOREd packet still passes, a check only has to keep blind
+ * injection from moving the state.
+ *
+ * RST, as RFC 5961 3.2 and nf_conntrack: ktrack runs on the endpoint, which sends every segment
+ * through LOCAL_OUT and receives every one through PREROUTING, so tcp_end[d] is the receiver's
+ * rcv_nxt and the RST the receiver takes carries exactly seq == tcp_end[d]. Past the handshake
+ * (SYN_RECV ... LAST_ACK) that RST resets; one elsewhere in the window is a CHALLENGE (entry and
+ * state unchanged, the packet passes, the endpoint answers with a challenge ACK, and a peer
+ * without the connection answers that with an RST at exactly its ack); one out of the window is
+ * IGNOREd. A blind attacker deletes an entry with one guess in 2^32. In SYN_SENT the answer to
+ * the SYN must ack it exactly, and ORIG's own RST carries its next sequence number. In TIME_WAIT
+ * and CLOSE any RST resets: the entry is closing anyway.
  *
  * Handshake: the SYN|ACK must ack the SYN exactly; SYN_RECV becomes ESTABLISHED on an ORIG ACK
  * at or past the REPLY side's tcp_end. In simultaneous open ORIG's SYN|ACK, sent after REPLY's,
@@ -21,8 +30,9 @@
  *
  * Loose pickup: neither SYN was seen, so both scales count as 14; the REPLY side's tcp_end holds
  * the highest ack ORIG sent until REPLY's first segment, whose sequence must lie in ORIG's window
- * around it. An RST from that unseen side is taken in the same window, or with an ACK within
- * KTRACK_TCP_ACK_SLACK of ORIG's tcp_end.
+ * around it. That estimate is also exactly the sequence number of a real RST from the unseen side
+ * (a stack without the connection answers with seq = the ack it received), so the RST rule above
+ * applies unchanged.
  *
  * Close: FIN_SEEN and FIN_ACKED per direction; the state after the handshake follows from them
  * (one FIN: FIN_WAIT, acked: CLOSE_WAIT; both FINs: LAST_ACK; both acked: TIME_WAIT), so a close
@@ -256,34 +266,30 @@ static enum ktrack_tcp_verdict ktrack_tcp_syn(struct ktrack_conn *ct, unsigned i
 	}
 }
 
+/* An RST: see the top comment. */
 static enum ktrack_tcp_verdict ktrack_tcp_rst(struct ktrack_conn *ct, unsigned int d,
 					      const struct ktrack_tcp_seg *seg)
 {
 	const unsigned int o = KTRACK_DIR_ORIG;
-	bool ok;
 
 	switch (ct->state) {
 	case KTRACK_TCP_SYN_SENT:
 		/* The answer to our SYN acks it exactly; ORIG can only use its next sequence. */
-		if (d == o)
-			ok = seg->seq == ct->tcp_end[o];
-		else
-			ok = (seg->flags & KTRACK_TCPF_ACK) && seg->ack == ct->tcp_end[o];
+		if (d == o ? seg->seq != ct->tcp_end[o] :
+		    !(seg->flags & KTRACK_TCPF_ACK) || seg->ack != ct->tcp_end[o])
+			return KTRACK_TCP_IGNORE;
 		break;
 	case KTRACK_TCP_TIME_WAIT:
 	case KTRACK_TCP_CLOSE:
-		ok = true;
 		break;
 	default:
-		ok = ktrack_seq_near(seg->seq, ct->tcp_end[d], ktrack_tcp_win(ct, !d));
-		/* Side never seen (loose pickup): an RST|ACK acking what the other side sent. */
-		if (!ok && !(ct->tcp_wsf[d] & KTRACK_TCP_END_KNOWN) &&
-		    (seg->flags & KTRACK_TCPF_ACK))
-			ok = ktrack_seq_near(seg->ack, ct->tcp_end[!d], KTRACK_TCP_ACK_SLACK);
-		break;
-	}
-	if (!ok)
+		/* The receiver's rcv_nxt (after a pickup, for a side never seen, the ack estimate). */
+		if (seg->seq == ct->tcp_end[d])
+			break;
+		if (ktrack_seq_near(seg->seq, ct->tcp_end[d], ktrack_tcp_win(ct, !d)))
+			return KTRACK_TCP_CHALLENGE;
 		return KTRACK_TCP_IGNORE;
+	}
 	ct->state = KTRACK_TCP_CLOSE;
 	return KTRACK_TCP_RESET;
 }

@@ -52,22 +52,26 @@ struct ktrack_tcp_seg {
 enum ktrack_tcp_verdict {
 	/* valid; state may have changed; caller refreshes the deadline */
 	KTRACK_TCP_ACCEPT,
-	/* not acceptable (out of window, wrong ack, unexpected SYN): pass the packet, entry
-	 * unchanged, caller counts "ignored"
+	/* not acceptable (out of window, RSTs too; wrong ack; unexpected SYN): pass the packet,
+	 * entry unchanged, caller counts "ignored"
 	 */
 	KTRACK_TCP_IGNORE,
 	/* impossible flag combination (SYN+FIN, SYN+RST, no flags, FIN/PSH/URG without ACK, ...):
 	 * entry unchanged, caller counts "invalid"
 	 */
 	KTRACK_TCP_INVALID,
-	/* in-window RST: state is now CLOSE; caller deletes the entry at once */
+	/* RST at exactly the sequence number the receiver expects (past the handshake: the
+	 * sender's tcp_end, RFC 5961 3.2), or in SYN_SENT the answer to the SYN or ORIG's RST at its
+	 * next sequence number, or any RST in TIME_WAIT or CLOSE: state is now CLOSE; caller
+	 * deletes the entry at once
+	 */
 	KTRACK_TCP_RESET,
 	/* SYN (no ACK) from the ORIG side on a TIME_WAIT or CLOSE entry: entry unchanged; caller
 	 * replaces it by a new one (ktrack_tcp_start()), whatever the TCP timestamps (NAT case)
 	 */
 	KTRACK_TCP_REOPEN,
-	/* RST in window, not exact: entry and state unchanged, packet passes so that the endpoint
-	 * answers with a challenge ACK; the caller counts rst_inexact
+	/* RST in window, not exact (SYN_RECV ... LAST_ACK): entry and state unchanged, packet
+	 * passes so that the endpoint answers with a challenge ACK; the caller counts rst_inexact
 	 */
 	KTRACK_TCP_CHALLENGE,
 	/* the SYN|ACK answered the remembered SYN: the entry now tracks the new connection, state

@@ -2,10 +2,10 @@
 /*
  * tcp_test.c - KUnit suite of the TCP state machine (src/tcp.c, included below), built with the
  * kernel's own flags and sanitizers: a simulated pair of endpoints drives an entry through the
- * handshake, the FIN exchanges to TIME_WAIT, RSTs in and out of the window and a SYN reopening a
- * TIME_WAIT entry; then every flag combination and random segments in every state, checking that
- * a refused segment changes nothing and a state never leaves its range (UBSAN watches the shifts
- * of the window arithmetic).
+ * handshake, the FIN exchanges to TIME_WAIT, RSTs exact, in and out of the window (RFC 5961) and a
+ * SYN reopening a TIME_WAIT entry; then every flag combination and random segments in every
+ * state, checking that a refused segment changes nothing and a state never leaves its range (UBSAN
+ * watches the shifts of the window arithmetic).
  */
 #include "../tcp.c"
 
@@ -203,46 +203,6 @@ static void tcp_fin_other_orders(struct kunit *test)
 	EXPECT_SEND(test, &f, O, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_TIME_WAIT);
 }
 
-/* An RST inside the window closes the entry, from either side; one outside changes nothing. */
-static void tcp_rst_window(struct kunit *test)
-{
-	static const s32 in[] = { 0, 1, 1000, -1000, 60000, -60000 };
-	static const u32 out[] = { 70000, -70000U, 1U << 31, 0x7fffffff, 0x90000000U };
-	unsigned int d, i;
-	struct tflow f, est;
-
-	tflow_init(&est, 0x01000000, 0x80000000U);
-	topen(test, &est);
-	for (d = O; d <= R; d++) {
-		for (i = 0; i < ARRAY_SIZE(out); i++) {
-			struct ktrack_tcp_seg s = tseg(RST | ACK, est.nxt[d] + out[i],
-						       est.nxt[!d], 0, 0);
-
-			f = est;
-			KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_IGNORE);
-			KUNIT_EXPECT_EQ(test, f.ct.state, (u8)KTRACK_TCP_ESTABLISHED);
-		}
-		for (i = 0; i < ARRAY_SIZE(in); i++) {
-			struct ktrack_tcp_seg s = tseg(i & 1 ? RST | ACK : RST, est.nxt[d] + in[i],
-						       est.nxt[!d], 0, 0);
-
-			f = est;
-			KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_RESET);
-		}
-	}
-	/* the answer to a SYN: RST|ACK acking exactly the SYN */
-	tflow_init(&f, 4000, 0);
-	{
-		struct ktrack_tcp_seg s = tseg(SYN, 4000, 0, 0, 1000);
-
-		KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f.ct, &s, false));
-		s = tseg(RST | ACK, 0, 4002, 0, 0);
-		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_IGNORE);
-		s = tseg(RST | ACK, 0, 4001, 0, 0);
-		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_RESET);
-	}
-}
-
 /* A new SYN from the client on TIME_WAIT (or CLOSE) reopens; from the server it does not. */
 static void tcp_syn_on_time_wait(struct kunit *test)
 {
@@ -305,6 +265,170 @@ static void tstates(struct kunit *test, struct tflow *st)
 	st[KTRACK_TCP_CLOSE] = f;
 	for (i = KTRACK_TCP_SYN_SENT; i < KTRACK_TCP_NSTATES; i++)
 		KUNIT_EXPECT_EQ(test, st[i].ct.state, (u8)i);
+}
+
+/*
+ * An RST at exactly the sequence number the receiver expects (the sender's tcp_end, the
+ * receiver's rcv_nxt) deletes the entry, from either side, in every state past the handshake.
+ */
+static void tcp_rst_exact_seq_deletes(struct kunit *test)
+{
+	unsigned int state, d, i;
+	struct tflow *st, f;
+
+	st = kunit_kcalloc(test, KTRACK_TCP_NSTATES, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	tstates(test, st);
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < 2; i++) {
+				struct ktrack_tcp_seg s;
+
+				f = st[state];
+				s = tseg(i ? RST | ACK : RST, f.nxt[d], i ? f.nxt[!d] : 0, 0, 0);
+				KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_RESET);
+			}
+		}
+	}
+}
+
+/* RFC 5961 3.2: an RST in the window but not exact changes nothing (CHALLENGE). */
+static void tcp_rst_inexact_in_window_keeps_entry(struct kunit *test)
+{
+	static const s32 in[] = { 1, -1, 1000, -1000, 60000, -60000 };
+	unsigned int state, d, i;
+	struct tflow *st, f;
+
+	st = kunit_kcalloc(test, KTRACK_TCP_NSTATES, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	tstates(test, st);
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < ARRAY_SIZE(in); i++) {
+				struct ktrack_tcp_seg s = tseg(i & 1 ? RST | ACK : RST,
+							       st[state].nxt[d] + in[i],
+							       st[state].nxt[!d], 0, 0);
+
+				f = st[state];
+				KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s),
+						KTRACK_TCP_CHALLENGE);
+				KUNIT_EXPECT_EQ(test, memcmp(&f.ct, &st[state].ct, sizeof(f.ct)), 0);
+			}
+		}
+	}
+}
+
+/* After an inexact RST, the endpoint's challenge ACK; the RST answering it is exact and deletes. */
+static void tcp_rst_exact_after_challenge_ack_deletes(struct kunit *test)
+{
+	unsigned int d;
+
+	for (d = O; d <= R; d++) {
+		struct ktrack_tcp_seg s;
+		struct tflow f;
+		u32 challenge_ack;
+
+		tflow_init(&f, 0x01000000, 0x80000000U);
+		topen(test, &f);
+		s = tseg(RST, f.nxt[d] + 5000, 0, 0, 0);
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_CHALLENGE);
+		challenge_ack = f.nxt[d];
+		EXPECT_SEND(test, &f, !d, ACK, 0, KTRACK_TCP_ACCEPT, KTRACK_TCP_ESTABLISHED);
+		s = tseg(RST, challenge_ack, 0, 0, 0);
+		KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_RESET);
+	}
+}
+
+/* An RST outside the window changes nothing, from either side. */
+static void tcp_rst_out_of_window_ignored(struct kunit *test)
+{
+	static const u32 out[] = { 70000, -70000U, 1U << 31, 0x7fffffff, 0x90000000U };
+	unsigned int d, i;
+	struct tflow f, est;
+
+	tflow_init(&est, 0x01000000, 0x80000000U);
+	topen(test, &est);
+	for (d = O; d <= R; d++) {
+		for (i = 0; i < ARRAY_SIZE(out); i++) {
+			struct ktrack_tcp_seg s = tseg(RST | ACK, est.nxt[d] + out[i],
+						       est.nxt[!d], 0, 0);
+
+			f = est;
+			KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, d, &s), KTRACK_TCP_IGNORE);
+			KUNIT_EXPECT_EQ(test, f.ct.state, (u8)KTRACK_TCP_ESTABLISHED);
+		}
+	}
+}
+
+/* SYN_SENT: the answer to a SYN is an RST|ACK acking exactly the SYN. */
+static void tcp_rst_syn_sent_acks_syn_exactly(struct kunit *test)
+{
+	struct ktrack_tcp_seg s = tseg(SYN, 4000, 0, 0, 1000);
+	struct tflow f;
+
+	tflow_init(&f, 4000, 0);
+	KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f.ct, &s, false));
+	s = tseg(RST | ACK, 0, 4002, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_IGNORE);
+	s = tseg(RST | ACK, 0, 4001, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, R, &s), KTRACK_TCP_RESET);
+}
+
+/*
+ * After a loose pickup, the unseen server's tcp_end is the client's highest ack: exactly the seq
+ * of the server's real RST, which deletes; near it is challenged; an RST|ACK whose seq is out of
+ * the window is ignored even when its ack matches.
+ */
+static void tcp_rst_pickup_unseen_side_exact_at_ack_estimate(struct kunit *test)
+{
+	struct ktrack_tcp_seg s;
+	struct tflow f, g;
+
+	tflow_init(&f, 5000, 0x33333333);
+	s = tseg(ACK | PSH, f.nxt[O], f.nxt[R], 500, 200);
+	KUNIT_ASSERT_TRUE(test, ktrack_tcp_start(&f.ct, &s, true));
+	f.nxt[O] += 500;
+
+	g = f;
+	s = tseg(RST, f.nxt[R], 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_RESET);
+	g = f;
+	s = tseg(RST | ACK, f.nxt[R] + 1, f.nxt[O], 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_CHALLENGE);
+	s = tseg(RST | ACK, f.nxt[R] - 1000, f.nxt[O], 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_CHALLENGE);
+	s = tseg(RST | ACK, f.nxt[R] + 0x80000000U, f.nxt[O], 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_IGNORE);
+	s = tseg(RST, f.nxt[O] + 100, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, O, &s), KTRACK_TCP_CHALLENGE);
+	s = tseg(RST, f.nxt[O], 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, O, &s), KTRACK_TCP_RESET);
+
+	/* The estimate follows the client's highest ack. */
+	g = f;
+	s = tseg(ACK, f.nxt[O], f.nxt[R] + 3000, 0, 200);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, O, &s), KTRACK_TCP_ACCEPT);
+	s = tseg(RST, f.nxt[R], 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_CHALLENGE);
+	s.seq = f.nxt[R] + 3000;
+	KUNIT_EXPECT_EQ(test, tpacket(test, &g.ct, R, &s), KTRACK_TCP_RESET);
+}
+
+/* The exact sequence number across the wrap of 2^32: challenged before it, taken at it. */
+static void tcp_rst_exact_across_seq_wrap(struct kunit *test)
+{
+	struct ktrack_tcp_seg s;
+	struct tflow f;
+
+	tflow_init(&f, 0xffffff00U, 0x10);
+	topen(test, &f);	/* the client's 300 bytes cross 0 */
+	KUNIT_EXPECT_EQ(test, f.nxt[O], 0x2dU);
+	s = tseg(RST, 0xffffff01U, 0, 0, 0);
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_CHALLENGE);
+	s.seq = 0x2c;
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_CHALLENGE);
+	s.seq = 0x2d;
+	KUNIT_EXPECT_EQ(test, tpacket(test, &f.ct, O, &s), KTRACK_TCP_RESET);
 }
 
 /* Every flag combination in every state, at the expected sequence numbers, from both sides. */
@@ -380,7 +504,13 @@ static struct kunit_case tcp_cases[] = {
 	KUNIT_CASE(tcp_handshake),
 	KUNIT_CASE(tcp_fin_client_first),
 	KUNIT_CASE(tcp_fin_other_orders),
-	KUNIT_CASE(tcp_rst_window),
+	KUNIT_CASE(tcp_rst_exact_seq_deletes),
+	KUNIT_CASE(tcp_rst_inexact_in_window_keeps_entry),
+	KUNIT_CASE(tcp_rst_exact_after_challenge_ack_deletes),
+	KUNIT_CASE(tcp_rst_out_of_window_ignored),
+	KUNIT_CASE(tcp_rst_syn_sent_acks_syn_exactly),
+	KUNIT_CASE(tcp_rst_pickup_unseen_side_exact_at_ack_estimate),
+	KUNIT_CASE(tcp_rst_exact_across_seq_wrap),
 	KUNIT_CASE(tcp_syn_on_time_wait),
 	KUNIT_CASE(tcp_all_flags_all_states),
 	KUNIT_CASE(tcp_random_segments),

@@ -6,8 +6,9 @@
  * segment in either direction. Sequence and ack numbers are either taken as they are or, so that
  * the fuzzer reaches the states behind the window checks quickly, a small signed offset from the
  * entry's own tcp_end values. The harness acts as the caller would: start() until a flow starts,
- * delete on RESET, start anew on REOPEN. After every call it checks the invariants below, and
- * ASan/UBSan check the rest.
+ * delete on RESET, start anew on REOPEN. After every call it checks the invariants below (among
+ * them RFC 5961's: past the handshake only an RST at exactly tcp_end resets, one elsewhere is at
+ * most challenged), and ASan/UBSan check the rest.
  *
  *   make -C tests/unit fuzz FUZZ_SECONDS=60
  */
@@ -144,6 +145,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case KTRACK_TCP_RESET:
 			CHECK(ct.state == KTRACK_TCP_CLOSE);
+			CHECK(seg.flags & KTRACK_TCPF_RST);
+			/* RFC 5961: past the handshake only the exact sequence number resets. */
+			if (before.state >= KTRACK_TCP_SYN_RECV && before.state <= KTRACK_TCP_LAST_ACK)
+				CHECK(seg.seq == before.tcp_end[dir]);
+			break;
+		case KTRACK_TCP_CHALLENGE:
+			CHECK(!memcmp(&before, &ct, sizeof(ct)));
+			CHECK(seg.flags & KTRACK_TCPF_RST);
+			CHECK(seg.seq != before.tcp_end[dir]);
+			CHECK(before.state >= KTRACK_TCP_SYN_RECV && before.state <= KTRACK_TCP_LAST_ACK);
 			break;
 		case KTRACK_TCP_REOPEN:
 			CHECK(!memcmp(&before, &ct, sizeof(ct)));

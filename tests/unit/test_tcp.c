@@ -379,22 +379,101 @@ static bool flow_busy(struct flow *f)
 	       EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
 }
 
-static void test_rst_in_window(void)
+/* A flow in @state (SYN_RECV ... LAST_ACK), reached by real exchanges, with data each way. */
+static bool flow_in_state(struct flow *f, int state)
 {
-	static const s32 offsets[] = { 0, 1, 1000, -1000, 65535, -65535 };
+	if (state == KTRACK_TCP_SYN_RECV) {
+		flow_init(f, 0x01000000, 0x80000000U);
+		return flow_start(f) && EXPECT_V(fsend(f, R, SYN | ACK, 0), KTRACK_TCP_ACCEPT);
+	}
+	if (!flow_busy(f))
+		return false;
+	if (state >= KTRACK_TCP_FIN_WAIT && !EXPECT_V(fsend(f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	if (state >= KTRACK_TCP_CLOSE_WAIT && !EXPECT_V(fsend(f, R, ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	if (state >= KTRACK_TCP_LAST_ACK && !EXPECT_V(fsend(f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	return EXPECT_STATE(f, state);
+}
+
+/*
+ * An RST at exactly the sequence number the receiver expects next (the sender's tcp_end, which
+ * is the receiver's rcv_nxt) deletes the entry, from either side, with or without ACK, in every
+ * state past the handshake.
+ */
+static void test_rst_exact_seq_deletes(void)
+{
+	unsigned int d, i;
+	int state;
+
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < 2; i++) {
+				struct flow f;
+				struct ktrack_tcp_seg s;
+
+				if (!flow_in_state(&f, state))
+					return;
+				s = mkseg(i ? RST | ACK : RST, f.nxt[d], i ? f.nxt[!d] : 0, 0, 0);
+				EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
+				EXPECT_STATE(&f, KTRACK_TCP_CLOSE);
+			}
+		}
+	}
+}
+
+/*
+ * RFC 5961 3.2: an RST in the window but not at the expected sequence number changes nothing
+ * (CHALLENGE: the packet passes, the endpoint answers with a challenge ACK).
+ */
+static void test_rst_inexact_in_window_keeps_entry(void)
+{
+	static const s32 offsets[] = { 1, -1, 1000, -1000, 65535, -65535 };
 	unsigned int i, d;
+	int state;
+
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+				struct flow f;
+				struct ktrack_conn snap;
+				struct ktrack_tcp_seg s;
+
+				if (!flow_in_state(&f, state))
+					return;
+				snap = f.ct;
+				s = mkseg(i & 1 ? RST | ACK : RST, f.nxt[d] + offsets[i], f.nxt[!d],
+					  0, 0);
+				EXPECT_V(packet(&f, d, &s), KTRACK_TCP_CHALLENGE);
+				KT_CHECK(!memcmp(&snap, &f.ct, sizeof(snap)));
+			}
+		}
+	}
+}
+
+/*
+ * What follows an inexact RST: the endpoint's challenge ACK carries its rcv_nxt, the peer (whose
+ * connection is gone) answers it with an RST at exactly that sequence number, which deletes.
+ */
+static void test_rst_exact_after_challenge_ack_deletes(void)
+{
+	unsigned int d;
 
 	for (d = O; d <= R; d++) {
-		for (i = 0; i < ARRAY_SIZE(offsets); i++) {
-			struct flow f;
-			struct ktrack_tcp_seg s;
+		struct flow f;
+		struct ktrack_tcp_seg s;
+		u32 challenge_ack;
 
-			if (!flow_busy(&f))
-				return;
-			s = mkseg(i & 1 ? RST | ACK : RST, f.nxt[d] + offsets[i], f.nxt[!d], 0, 0);
-			EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
-			EXPECT_STATE(&f, KTRACK_TCP_CLOSE);
-		}
+		if (!flow_busy(&f))
+			return;
+		s = mkseg(RST, f.nxt[d] + 5000, 0, 0, 0);
+		EXPECT_V(packet(&f, d, &s), KTRACK_TCP_CHALLENGE);
+		challenge_ack = f.nxt[d];
+		EXPECT_V(fsend(&f, !d, ACK, 0), KTRACK_TCP_ACCEPT);
+		EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+		s = mkseg(RST, challenge_ack, 0, 0, 0);
+		EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
 	}
 }
 
@@ -428,54 +507,68 @@ static void test_rst_out_of_window(void)
 	}
 }
 
-/* Counts the RSTs, at random sequence numbers, that a copy of @f would take. */
-static unsigned int blind_resets(const struct flow *f, enum ktrack_dir d, unsigned int tries)
+/* Counts the RSTs, at random sequence numbers, that a copy of @f would take or challenge. */
+static unsigned int blind_resets(const struct flow *f, enum ktrack_dir d, unsigned int tries,
+				 unsigned int *challenged)
 {
 	unsigned int i, hits = 0;
 
 	for (i = 0; i < tries; i++) {
 		struct flow g = *f;
 		struct ktrack_tcp_seg s = mkseg(i & 1 ? RST : RST | ACK, rnd(), rnd(), 0, 0);
+		enum ktrack_tcp_verdict v = packet(&g, d, &s);
 
-		if (packet(&g, d, &s) == KTRACK_TCP_RESET)
+		if (v == KTRACK_TCP_RESET)
 			hits++;
+		else if (v == KTRACK_TCP_CHALLENGE && challenged)
+			(*challenged)++;
 	}
 	return hits;
 }
 
 /*
- * A blind attacker guessing sequence numbers almost never resets a flow: the acceptance is the
- * window's share of the sequence space, 2 * 65535 / 2^32 = 3e-5 here.
+ * A blind attacker guessing sequence numbers does not reset a flow: only the exact sequence number
+ * deletes (1 in 2^32 per guess); the window's share of the sequence space, 2 * 65535 / 2^32 = 3e-5
+ * here, is only challenged.
  */
 static void test_rst_blind(void)
 {
+	unsigned int hits, challenged = 0;
 	struct flow f;
-	unsigned int hits;
 
 	if (!flow_busy(&f))
 		return;
-	hits = blind_resets(&f, O, 1000) + blind_resets(&f, R, 1000);
-	printf("# blind RST: %u of 2000 random guesses accepted (expected 0.06)\n", hits);
-	KT_CHECK(hits <= 2);
+	hits = blind_resets(&f, O, 1000, NULL) + blind_resets(&f, R, 1000, NULL);
+	printf("# blind RST: %u of 2000 random guesses accepted (expected 0.0000005)\n", hits);
+	KT_EQ(hits, 0);
 
-	/* Over many guesses the rate is the window's share: 6.1 expected in 200000. */
-	hits = blind_resets(&f, O, 200000);
-	printf("# blind RST: %u of 200000 random guesses accepted (expected 6.1)\n", hits);
-	KT_CHECK(hits <= 20);
+	/* Over many guesses the challenged share is the window's: 6.1 expected in 200000. */
+	hits = blind_resets(&f, O, 200000, &challenged);
+	printf("# blind RST: %u of 200000 random guesses accepted, %u challenged (expected 6.1)\n",
+	       hits, challenged);
+	KT_EQ(hits, 0);
+	KT_CHECK(challenged <= 20);
 
-	/* With window scaling: both scale 7, 1000 units (128000 bytes) advertised. */
+	/*
+	 * With window scaling: both scale 7, 1000 units (128000 bytes) advertised from the start
+	 * (a raw 65535 on the handshake ACK would be 65535 << 7 bytes, and windows only grow).
+	 */
 	flow_init(&f, 5, 6);
 	f.wscale[O] = 7;
 	f.wscale[R] = 7;
-	if (!flow_open(&f))
-		return;
 	f.win[O] = 1000;
 	f.win[R] = 1000;
+	if (!flow_open(&f))
+		return;
+	KT_EQ(f.ct.tcp_win[O], 1000);
 	EXPECT_V(fsend(&f, O, ACK, 100), KTRACK_TCP_ACCEPT);
 	EXPECT_V(fsend(&f, R, ACK, 100), KTRACK_TCP_ACCEPT);
-	hits = blind_resets(&f, O, 1000) + blind_resets(&f, R, 1000);
-	printf("# blind RST, scaled: %u of 2000 random guesses accepted (expected 0.12)\n", hits);
-	KT_CHECK(hits <= 3);
+	challenged = 0;
+	hits = blind_resets(&f, O, 100000, &challenged) + blind_resets(&f, R, 100000, &challenged);
+	printf("# blind RST, scaled: %u of 200000 random guesses accepted, %u challenged (expected 12)\n",
+	       hits, challenged);
+	KT_EQ(hits, 0);
+	KT_CHECK(challenged <= 35);
 }
 
 /* The answer to a SYN: RST|ACK acking it exactly. */
@@ -506,6 +599,7 @@ static void test_rst_syn_sent(void)
 	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
 }
 
+/* TIME_WAIT and CLOSE take any RST: the entry is closing anyway (documented in tcp.c). */
 static void test_rst_time_wait(void)
 {
 	struct flow f;
@@ -860,11 +954,17 @@ static void test_wraparound(void)
 	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
 	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
 
-	/* An RST whose window straddles 0. */
+	/* An RST whose window straddles 0: in the window, challenged, until it is exact. */
 	flow_init(&f, 0xfffffff0U, 0x10);
 	if (!flow_open(&f))
 		return;
 	s = mkseg(RST, 0x20, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_CHALLENGE);
+	EXPECT_V(fsend(&f, O, ACK | PSH, 0x30), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.nxt[O], 0x21);
+	s = mkseg(RST, 0xfffffff1U, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_CHALLENGE);
+	s = mkseg(RST, 0x21, 0, 0, 0);
 	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
 }
 
@@ -957,11 +1057,19 @@ static void test_loose_fin_pickup(void)
 	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
 }
 
-/* RSTs from a side not seen since the pickup. */
-static void test_loose_rst(void)
+/*
+ * RSTs after a loose pickup. The server, not seen since, has no known end: its tcp_end holds the
+ * highest ack the client sent, which is exactly the sequence number of the server's real RST (a
+ * stack without the connection answers with seq = the segment's ack). That one deletes; others in
+ * the window are challenged; an RST|ACK whose ack matches but whose seq is out of the window is
+ * ignored (ktrack once took it).
+ */
+static void test_rst_pickup_unseen_side_exact_at_ack_estimate(void)
 {
+	static const s32 inexact[] = { 1, -1, 1000, -1000 };
 	struct flow f, g;
 	struct ktrack_tcp_seg s;
+	unsigned int i;
 
 	flow_init(&f, 5000, 0x33333333);
 	f.win[O] = 200;
@@ -969,24 +1077,43 @@ static void test_loose_rst(void)
 	KT_CHECK(ktrack_tcp_start(&f.ct, &s, true));
 	f.nxt[O] += 500;
 
-	/* The server has no socket: RST with seq = the client's ack, no ACK. */
+	/* The server has no socket: RST with seq = the client's ack, with or without ACK. */
 	g = f;
 	s = mkseg(RST, f.nxt[R], 0, 0, 0);
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	g = f;
+	s = mkseg(RST | ACK, f.nxt[R], f.nxt[O], 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	/* Near it, not at it. */
+	for (i = 0; i < ARRAY_SIZE(inexact); i++) {
+		g = f;
+		s = mkseg(RST, f.nxt[R] + inexact[i], 0, 0, 0);
+		EXPECT_V(packet(&g, R, &s), KTRACK_TCP_CHALLENGE);
+	}
 	/* RST|ACK acking the client's data, its seq out of reach. */
 	g = f;
 	s = mkseg(RST | ACK, f.nxt[R] + 0x80000000U, f.nxt[O], 0, 0);
-	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
 	/* Neither. */
-	g = f;
 	s = mkseg(RST | ACK, f.nxt[R] + 0x80000000U, f.nxt[O] + 0x80000000U, 0, 0);
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
 	s.flags = RST;
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
-	/* From the client, in its window. */
+	/* From the client, at its next sequence number; or near it. */
 	g = f;
+	s = mkseg(RST, f.nxt[O] + 100, 0, 0, 0);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_CHALLENGE);
 	s = mkseg(RST, f.nxt[O], 0, 0, 0);
 	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_RESET);
+
+	/* The estimate follows the client's highest ack: the exact sequence number moves with it. */
+	g = f;
+	EXPECT_V(fsend_ack(&g, O, ACK, 0, f.nxt[R] + 3000), KTRACK_TCP_ACCEPT);
+	KT_EQ(g.ct.tcp_end[R], f.nxt[R] + 3000);
+	s = mkseg(RST, f.nxt[R], 0, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_CHALLENGE);
+	s.seq = f.nxt[R] + 3000;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
 }
 
 /* Both sides send SYNs that cross: ORIG's SYN|ACK comes after REPLY's, or before it. */
@@ -1101,7 +1228,9 @@ int main(void)
 	KT_RUN(test_server_close);
 	KT_RUN(test_simultaneous_close);
 	KT_RUN(test_fin_ack_combined);
-	KT_RUN(test_rst_in_window);
+	KT_RUN(test_rst_exact_seq_deletes);
+	KT_RUN(test_rst_inexact_in_window_keeps_entry);
+	KT_RUN(test_rst_exact_after_challenge_ack_deletes);
 	KT_RUN(test_rst_out_of_window);
 	KT_RUN(test_rst_blind);
 	KT_RUN(test_rst_syn_sent);
@@ -1119,7 +1248,7 @@ int main(void)
 	KT_RUN(test_loose_pickup);
 	KT_RUN(test_loose_reply_seq);
 	KT_RUN(test_loose_fin_pickup);
-	KT_RUN(test_loose_rst);
+	KT_RUN(test_rst_pickup_unseen_side_exact_at_ack_estimate);
 	KT_RUN(test_simultaneous_open);
 	KT_RUN(test_syn_recv_paths);
 	KT_RUN(test_not_started);
