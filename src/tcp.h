@@ -3,9 +3,10 @@
  * tcp.h - the TCP state machine: states, window tracking and verdicts for one connection entry.
  *
  * Pure logic on a struct ktrack_conn: no skb, no locks, no allocation, no netfilter. The caller
- * parses the TCP header into a struct ktrack_tcp_seg, holds the entry's writer lock, and acts on
- * the verdict (deadline refresh, deletion, counters). It builds unchanged in userspace for the
- * unit tests and the fuzzer (tests/unit).
+ * parses the TCP header into a struct ktrack_tcp_seg, holds the entry's writer lock, keeps the
+ * memo of an ignored SYN (struct ktrack_tcp_memo) outside the entry, and acts on the verdict
+ * (deadline refresh, deletion, counters). It builds unchanged in userspace for the unit tests and
+ * the fuzzer (tests/unit).
  *
  * What the entry's TCP fields hold (see conn.h):
  * - tcp_end[dir]: highest seq + len (+1 for SYN and FIN) that side sent. While END_KNOWN is clear
@@ -107,7 +108,13 @@ bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, 
 
 /*
  * Any later packet of the flow, from direction @dir. Called with the entry's writer lock held
- * (callers serialise). Updates ct->state and the tcp_* fields only on ACCEPT and RESET.
+ * (callers serialise). Updates ct->state and the tcp_* fields only on ACCEPT, RESET and RESYNC.
+ *
+ * @memo is the caller's memory of an ignored SYN for this entry (NULL: none, and no resync). An
+ * ORIG SYN (no ACK) ignored in SYN_RECV ... LAST_ACK fills it (a later one replaces it); a REPLY
+ * SYN|ACK acking exactly its end, in any state past SYN_SENT, restarts the entry as that
+ * handshake (RESYNC) and clears it; a REPLY RST|ACK acking exactly its end resets. Every other
+ * packet leaves it as it is; the caller zeroes it when the entry goes.
  */
 enum ktrack_tcp_verdict ktrack_tcp_packet(struct ktrack_conn *ct, enum ktrack_dir dir,
 					  const struct ktrack_tcp_seg *seg,

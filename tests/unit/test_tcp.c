@@ -1206,6 +1206,395 @@ static void test_syn_recv_paths(void)
 	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
 }
 
+/*
+ * The client lost the connection of @f without a RST and reuses its port: new ISNs on both sides
+ * (@isn_o, @isn_r), window scale options @ws_o, @ws_r, and the client's new SYN, which the entry
+ * ignores (and remembers when the flow uses a memo).
+ */
+static bool flow_new_syn(struct flow *f, u32 isn_o, u32 isn_r, u8 ws_o, u8 ws_r)
+{
+	struct ktrack_conn snap = f->ct;
+
+	f->nxt[O] = isn_o;
+	f->nxt[R] = isn_r;
+	f->wscale[O] = ws_o;
+	f->wscale[R] = ws_r;
+	return EXPECT_V(fsend(f, O, SYN, 0), KTRACK_TCP_IGNORE) &&
+	       KT_CHECK(!memcmp(&snap, &f->ct, sizeof(snap)));
+}
+
+/* The new connection of flow_new_syn() completes its handshake, sends data and closes. */
+static void flow_new_life(struct flow *f)
+{
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_ESTABLISHED);
+	EXPECT_V(fsend(f, O, ACK | PSH, 1000), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(f, R, ACK | PSH, 5000), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	KT_EQ(f->ct.tcp_end[O], f->nxt[O]);
+	KT_EQ(f->ct.tcp_end[R], f->nxt[R]);
+	EXPECT_V(fsend(f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_FIN_WAIT);
+	EXPECT_V(fsend(f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_LAST_ACK);
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_TIME_WAIT);
+}
+
+/*
+ * An ORIG SYN ignored past the handshake is remembered in the caller's memo (nf_conntrack's
+ * last_end, last_win, last_wscale); a later one replaces it; a SYN that is taken or reopens, a
+ * SYN from the server and a SYN|ACK from the client are not remembered.
+ */
+static void test_syn_on_established_fills_memo(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f;
+	int state;
+
+	for (state = KTRACK_TCP_ESTABLISHED; state <= KTRACK_TCP_LAST_ACK; state++) {
+		if (!flow_in_state(&f, state))
+			return;
+		f.use_memo = true;
+		s = mkseg(SYN, 0x42424242, 0, 0, 64240);
+		s.wscale = 7;
+		EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+		EXPECT_STATE(&f, state);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+		KT_EQ(f.memo.end, 0x42424243);
+		KT_EQ(f.memo.win, 64240);
+		KT_EQ(f.memo.wscale, 7);
+		/* A later one (Fast Open data, no scale option) replaces it. */
+		s = mkseg(SYN, 0x50000000, 0, 100, 1000);
+		EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+		KT_EQ(f.memo.end, 0x50000000 + 101);
+		KT_EQ(f.memo.win, 1000);
+		KT_EQ(f.memo.wscale, NO_WS);
+	}
+
+	/* SYN_RECV: the recorded SYN again is a retransmission, taken; another ISN is remembered. */
+	if (!flow_in_state(&f, KTRACK_TCP_SYN_RECV))
+		return;
+	f.use_memo = true;
+	s = mkseg(SYN, f.nxt[O] - 1, 0, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.memo.flags, 0);
+	s.seq = 99999;
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	KT_EQ(f.memo.end, 100000);
+
+	/* Not remembered. */
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	s = mkseg(SYN, 77, 0, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(SYN | ACK, 77, f.nxt[R], 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	KT_EQ(f.memo.flags, 0);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
+	s = mkseg(SYN, 77, 0, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_REOPEN);
+	KT_EQ(f.memo.flags, 0);
+}
+
+/*
+ * Resync (nf_conntrack's "SYN/ACK acknowledges a SYN that we earlier ignored"): the server's
+ * SYN|ACK acks the remembered SYN, so client and server are in sync and the entry is not. The
+ * entry restarts as that handshake, whatever the old connection's state and FINs were; the new
+ * connection then lives and closes normally.
+ */
+static void test_resync_synack_answers_ignored_syn(void)
+{
+	int state;
+
+	for (state = KTRACK_TCP_ESTABLISHED; state <= KTRACK_TCP_LAST_ACK; state++) {
+		struct ktrack_tcp_seg old;
+		struct flow f;
+
+		if (!flow_in_state(&f, state))
+			return;
+		f.use_memo = true;
+		old = mkseg(ACK, f.nxt[R], f.nxt[O], 0, 65535);
+		if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+			return;
+		/* The old connection's segments in between are taken and leave the memo. */
+		EXPECT_V(packet(&f, R, &old), KTRACK_TCP_ACCEPT);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+
+		EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+		EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+		KT_EQ(f.memo.flags, 0);
+		KT_EQ(f.ct.tcp_end[O], 0x0badf00e);
+		KT_EQ(f.ct.tcp_end[R], 0x600d0001);
+		KT_EQ(f.ct.tcp_win[O], 65535);
+		KT_EQ(f.ct.tcp_win[R], 65535);
+		KT_EQ(f.ct.tcp_wsf[O], KTRACK_TCP_END_KNOWN);
+		KT_EQ(f.ct.tcp_wsf[R], KTRACK_TCP_END_KNOWN);
+		flow_new_life(&f);
+	}
+}
+
+/* In SYN_RECV: the client restarted with another ISN before the server's SYN|ACK reached it. */
+static void test_resync_from_syn_recv(void)
+{
+	struct ktrack_tcp_seg old_synack;
+	struct flow f;
+
+	if (!flow_in_state(&f, KTRACK_TCP_SYN_RECV))
+		return;
+	f.use_memo = true;
+	old_synack = mkseg(SYN | ACK, f.nxt[R] - 1, f.nxt[O], 0, 65535);
+	if (!flow_new_syn(&f, 0x7777, 0x9999, NO_WS, NO_WS))
+		return;
+	/* The old SYN|ACK, retransmitted: still taken, the memo kept. */
+	EXPECT_V(packet(&f, R, &old_synack), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+	KT_EQ(f.ct.tcp_end[O], 0x7778);
+	flow_new_life(&f);
+}
+
+/* Only the REPLY side's SYN|ACK acking exactly the remembered SYN resyncs. */
+static void test_resync_synack_not_matching_ignored(void)
+{
+	static const s32 offsets[] = { 1, -1, 100, 0x40000000 };
+	struct ktrack_tcp_seg s;
+	unsigned int i;
+	struct flow f;
+	u32 end;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	end = f.memo.end;
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		s = mkseg(SYN | ACK, 0x600d0000, end + offsets[i], 0, 65535);
+		EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	}
+	/* A SYN without ACK from the server, a SYN|ACK from the client. */
+	s = mkseg(SYN, 0x600d0000, 0, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(SYN | ACK, 0x600d0000, end, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	/* The old connection's own SYN|ACK, retransmitted. */
+	s = mkseg(SYN | ACK, 0x80000000U, 0x01000001, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	KT_EQ(f.memo.end, end);
+	/* The memo is still there for the right one. */
+	s = mkseg(SYN | ACK, 0x600d0000, end, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_RESYNC);
+}
+
+/*
+ * Without a memo (NULL) there is no resync: the new connection is tracked against the old
+ * windows, its segments and its FINs are ignored and the entry stays ESTABLISHED (the defect the
+ * memo fixes).
+ */
+static void test_no_memo_no_resync(void)
+{
+	struct flow f;
+
+	if (!flow_busy(&f))
+		return;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, ACK | PSH, 1000), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+}
+
+/*
+ * The server has no listener for the reused port: it answers the ignored SYN with RST|ACK acking
+ * exactly that SYN (seq 0, far out of the old window), which deletes the entry (nf_conntrack: "RST
+ * sent to invalid SYN we had let through"). Not without the memo, nor for another ack, nor from
+ * the client.
+ */
+static void test_rst_answering_ignored_syn_deletes(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 end;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	end = f.memo.end;
+	g = f;
+	s = mkseg(RST | ACK, 0, end + 1, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(RST, 0, 0, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(RST | ACK, 0, end, 0, 0);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_IGNORE);
+	g.use_memo = false;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	g.use_memo = true;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	EXPECT_STATE(&g, KTRACK_TCP_CLOSE);
+	KT_EQ(g.memo.flags, KTRACK_TCP_MEMO_SYN);	/* the caller clears it with the entry */
+}
+
+/* The resynced connection negotiates its own window scaling, whatever the old one had. */
+static void test_resync_window_scaling(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 e;
+
+	/* Old connection unscaled, new one scale 7 (client) and 9 (server). */
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	f.win[O] = 64240;
+	f.win[R] = 65160;
+	if (!flow_new_syn(&f, 1, 2, 7, 9))
+		return;
+	KT_EQ(f.memo.wscale, 7);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_CHECK(f.ct.tcp_wsf[O] & f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_OK);
+	KT_EQ(f.ct.tcp_wsf[O] & KTRACK_TCP_WSCALE_MASK, 7);
+	KT_EQ(f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_MASK, 9);
+	KT_EQ(f.ct.tcp_win[O], (64240 + 127) / 128);
+	KT_EQ(f.ct.tcp_win[R], (65160 + 511) / 512);
+	f.win[R] = 1000;
+	f.win[O] = 501;
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	/* The server's window is 1000 << 9 = 512000 bytes. */
+	e = f.nxt[O];
+	g = f;
+	s = mkseg(ACK, e + 512000, f.nxt[R], 1, 501);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_ACCEPT);
+	g = f;
+	s.seq = e + 512001;
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_IGNORE);
+
+	/* Old connection scaled, the new SYN without the option: no scaling any more. */
+	flow_init(&f, 0x01000000, 0x80000000U);
+	f.wscale[O] = 7;
+	f.wscale[R] = 7;
+	if (!flow_open(&f))
+		return;
+	KT_CHECK(f.ct.tcp_wsf[O] & f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_OK);
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 5000, 6000, NO_WS, 7))
+		return;
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_EQ(f.ct.tcp_wsf[O], KTRACK_TCP_END_KNOWN);
+	KT_EQ(f.ct.tcp_wsf[R], 7 | KTRACK_TCP_END_KNOWN);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	s = mkseg(ACK, f.nxt[O] + 65536, f.nxt[R], 1, 1000);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	s.seq = f.nxt[O] + 65535;
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_ACCEPT);
+}
+
+/* The remembered SYN's end wraps to 0; the new connection's data and close cross 2^32. */
+static void test_resync_across_seq_wrap(void)
+{
+	struct flow f;
+	int i;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0xffffffffU, 0xfffff000U, NO_WS, NO_WS))
+		return;
+	KT_EQ(f.memo.end, 0);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_EQ(f.ct.tcp_end[O], 0);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	for (i = 0; i < 4; i++) {
+		EXPECT_V(fsend(&f, R, ACK | PSH, 1448), KTRACK_TCP_ACCEPT);
+		EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	}
+	KT_EQ(f.ct.tcp_end[R], 0xfffff001U + 4 * 1448);
+	KT_CHECK(f.ct.tcp_end[R] < 0x1000);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
+}
+
+/*
+ * nf_conntrack's IP_CT_EXP_CHALLENGE_ACK: there any ACK in LAST_ACK means TIME_WAIT, so the
+ * server's RFC 5961 challenge ACK to a new SYN looked like the last ACK. ktrack marks a FIN acked
+ * only by an ack that covers it, from its peer: a challenge ACK acks what its sender received,
+ * so it completes the close only when it acks the last FIN, which its sender then really has.
+ */
+static void test_challenge_ack_in_last_ack_does_not_complete_close(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 old_o;
+
+	/* The client closed first; the server's FIN is unacked (the client vanished). */
+	flow_init(&f, 1000, 2000);
+	if (!flow_open(&f))
+		return;
+	f.use_memo = true;
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	old_o = f.nxt[O];
+	if (!flow_new_syn(&f, 0x55550000, 0x66660000, NO_WS, NO_WS))
+		return;
+	/* The server, in LAST_ACK, answers the SYN with a challenge ACK. */
+	s = mkseg(ACK, f.ct.tcp_end[R], old_o, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	KT_CHECK(!(f.ct.tcp_wsf[R] & KTRACK_TCP_FIN_ACKED));
+	/* The client's new socket answers that ACK with an RST at its ack: exact, deleted. */
+	s = mkseg(RST, old_o, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
+
+	/* The server closed first; the client's FIN is the unacked one. */
+	flow_init(&f, 1000, 2000);
+	if (!flow_open(&f))
+		return;
+	f.use_memo = true;
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	old_o = f.nxt[O];
+	if (!flow_new_syn(&f, 0x55550000, 0x66660000, NO_WS, NO_WS))
+		return;
+	/* The server had not received the client's FIN (FIN_WAIT_2): its ACK does not cover it. */
+	g = f;
+	s = mkseg(ACK, g.ct.tcp_end[R], old_o - 1, 0, 65535);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&g, KTRACK_TCP_LAST_ACK);
+	/* It had (TIME_WAIT): its ACK acks the FIN, the old connection really is closed. */
+	g = f;
+	s = mkseg(ACK, g.ct.tcp_end[R], old_o, 0, 65535);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&g, KTRACK_TCP_TIME_WAIT);
+	/* The client retransmits its SYN: the caller replaces the TIME_WAIT entry. */
+	s = mkseg(SYN, 0x55550000, 0, 0, 65535);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_REOPEN);
+}
+
 /* An entry that was never started answers IGNORE. */
 static void test_not_started(void)
 {
@@ -1252,5 +1641,14 @@ int main(void)
 	KT_RUN(test_simultaneous_open);
 	KT_RUN(test_syn_recv_paths);
 	KT_RUN(test_not_started);
+	KT_RUN(test_syn_on_established_fills_memo);
+	KT_RUN(test_resync_synack_answers_ignored_syn);
+	KT_RUN(test_resync_from_syn_recv);
+	KT_RUN(test_resync_synack_not_matching_ignored);
+	KT_RUN(test_no_memo_no_resync);
+	KT_RUN(test_rst_answering_ignored_syn_deletes);
+	KT_RUN(test_resync_window_scaling);
+	KT_RUN(test_resync_across_seq_wrap);
+	KT_RUN(test_challenge_ack_in_last_ack_does_not_complete_close);
 	return kt_done();
 }
