@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tcp.c - the TCP state machine: handshake, window tracking, RST validation and close.
+ * tcp.c - the TCP state machine: handshake, window tracking, RST validation, resync and close.
  *
  * States are nf_conntrack's, without SYN_SENT2: a SYN from the reply side during SYN_SENT
  * (simultaneous open) is recorded with END_KNOWN on the reply side and the state stays SYN_SENT.
@@ -8,10 +8,32 @@
  * Window tracking is simpler than nf_conntrack's: per direction only the highest sequence sent
  * (tcp_end) and the largest window advertised (tcp_win). A segment from @dir is in window when its
  * sequence range overlaps tcp_end[dir] +- the receiver's largest scaled window; its ack must lie
- * within the sender's window (at least KTRACK_TCP_ACK_SLACK) of the receiver's tcp_end. An RST
- * must have its sequence number in that same window (RFC 5961 spirit), which is what keeps a blind
- * attacker from deleting entries. The checks are generous on purpose: an IGNOREd packet still
- * passes, a check only has to keep blind injection from moving the state.
+ * within the sender's window (at least KTRACK_TCP_ACK_SLACK) of the receiver's tcp_end. The checks
+ * are generous on purpose: an IGNOREd packet still passes, a check only has to keep blind
+ * injection from moving the state.
+ *
+ * RST, as RFC 5961 3.2 and nf_conntrack: ktrack runs on the endpoint, which sends every segment
+ * through LOCAL_OUT and receives every one through PREROUTING, so tcp_end[d] is the receiver's
+ * rcv_nxt and the RST the receiver takes carries exactly seq == tcp_end[d]. Past the handshake
+ * (SYN_RECV ... LAST_ACK) that RST resets; one elsewhere in the window is a CHALLENGE (entry and
+ * state unchanged, the packet passes, the endpoint answers with a challenge ACK, and a peer
+ * without the connection answers that with an RST at exactly its ack); one out of the window is
+ * IGNOREd. A blind attacker deletes an entry with one guess in 2^32. In SYN_SENT the answer to
+ * the SYN must ack it exactly, and ORIG's own RST carries its next sequence number. In TIME_WAIT
+ * and CLOSE any RST resets: the entry is closing anyway. An RST|ACK from REPLY acking exactly the
+ * remembered SYN (below) resets too: the answer of a server without a listener for it.
+ *
+ * Resync, as nf_conntrack's last_* fields: an ORIG SYN in SYN_RECV (not the recorded one) or on a
+ * connection past the handshake up to LAST_ACK (the client lost it without an RST and reuses the
+ * port) is ignored, and remembered in the caller's struct ktrack_tcp_memo, the entry having no
+ * room for it (no memo: no resync). When the server's SYN|ACK acks exactly that SYN (seq + 1 +
+ * len, so not a Fast Open refusal), client and server are in sync and the entry is not: it
+ * restarts as that handshake, in SYN_RECV (verdict RESYNC). If the server still has the old
+ * connection it sends a challenge ACK instead, which the client's new socket answers with an RST
+ * at exactly its ack: that deletes. Unlike nf_conntrack, which moves LAST_ACK to TIME_WAIT on any
+ * ACK and so must set such a challenge ACK apart (IP_CT_EXP_CHALLENGE_ACK), ktrack marks a FIN
+ * acked only by an ack covering it, from the peer: a challenge ACK completes the close only if it
+ * acks the last FIN, which its sender then really has.
  *
  * Handshake: the SYN|ACK must ack the SYN exactly; SYN_RECV becomes ESTABLISHED on an ORIG ACK
  * at or past the REPLY side's tcp_end. In simultaneous open ORIG's SYN|ACK, sent after REPLY's,
@@ -21,8 +43,9 @@
  *
  * Loose pickup: neither SYN was seen, so both scales count as 14; the REPLY side's tcp_end holds
  * the highest ack ORIG sent until REPLY's first segment, whose sequence must lie in ORIG's window
- * around it. An RST from that unseen side is taken in the same window, or with an ACK within
- * KTRACK_TCP_ACK_SLACK of ORIG's tcp_end.
+ * around it. That estimate is also exactly the sequence number of a real RST from the unseen side
+ * (a stack without the connection answers with seq = the ack it received), so the RST rule above
+ * applies unchanged.
  *
  * Close: FIN_SEEN and FIN_ACKED per direction; the state after the handshake follows from them
  * (one FIN: FIN_WAIT, acked: CLOSE_WAIT; both FINs: LAST_ACK; both acked: TIME_WAIT), so a close
@@ -256,34 +279,71 @@ static enum ktrack_tcp_verdict ktrack_tcp_syn(struct ktrack_conn *ct, unsigned i
 	}
 }
 
+/*
+ * A SYN that ktrack_tcp_syn() ignored, with the caller's @memo: an ORIG SYN past the handshake is
+ * remembered; the REPLY side's SYN|ACK acking exactly the remembered SYN restarts the entry as
+ * that handshake (RESYNC). Other SYNs stay ignored.
+ */
+static enum ktrack_tcp_verdict ktrack_tcp_syn_ignored(struct ktrack_conn *ct, unsigned int d,
+						      const struct ktrack_tcp_seg *seg,
+						      struct ktrack_tcp_memo *memo)
+{
+	struct ktrack_tcp_seg syn = { .flags = KTRACK_TCPF_SYN };
+
+	if (ct->state <= KTRACK_TCP_SYN_SENT)
+		return KTRACK_TCP_IGNORE;
+	if (d == KTRACK_DIR_ORIG) {
+		if ((seg->flags & KTRACK_TCPF_ACK) || ct->state > KTRACK_TCP_LAST_ACK)
+			return KTRACK_TCP_IGNORE;
+		memo->end = seg->seq + 1 + seg->len;
+		memo->win = seg->win;
+		memo->wscale = seg->wscale;
+		memo->flags = KTRACK_TCP_MEMO_SYN;
+		return KTRACK_TCP_IGNORE;
+	}
+	if (!(seg->flags & KTRACK_TCPF_ACK) || !(memo->flags & KTRACK_TCP_MEMO_SYN) ||
+	    seg->ack != memo->end)
+		return KTRACK_TCP_IGNORE;
+	/* The remembered SYN, as ktrack_tcp_start() would have taken it, then this SYN|ACK. */
+	syn.seq = memo->end - 1;
+	syn.win = memo->win;
+	syn.wscale = memo->wscale;
+	ktrack_tcp_syn_orig(ct, &syn);
+	ktrack_tcp_syn_reply(ct, seg);
+	ct->state = KTRACK_TCP_SYN_RECV;
+	*memo = (struct ktrack_tcp_memo){ 0 };
+	return KTRACK_TCP_RESYNC;
+}
+
+/* An RST: see the top comment. */
 static enum ktrack_tcp_verdict ktrack_tcp_rst(struct ktrack_conn *ct, unsigned int d,
-					      const struct ktrack_tcp_seg *seg)
+					      const struct ktrack_tcp_seg *seg,
+					      const struct ktrack_tcp_memo *memo)
 {
 	const unsigned int o = KTRACK_DIR_ORIG;
-	bool ok;
 
 	switch (ct->state) {
 	case KTRACK_TCP_SYN_SENT:
 		/* The answer to our SYN acks it exactly; ORIG can only use its next sequence. */
-		if (d == o)
-			ok = seg->seq == ct->tcp_end[o];
-		else
-			ok = (seg->flags & KTRACK_TCPF_ACK) && seg->ack == ct->tcp_end[o];
+		if (d == o ? seg->seq != ct->tcp_end[o] :
+		    !(seg->flags & KTRACK_TCPF_ACK) || seg->ack != ct->tcp_end[o])
+			return KTRACK_TCP_IGNORE;
 		break;
 	case KTRACK_TCP_TIME_WAIT:
 	case KTRACK_TCP_CLOSE:
-		ok = true;
 		break;
 	default:
-		ok = ktrack_seq_near(seg->seq, ct->tcp_end[d], ktrack_tcp_win(ct, !d));
-		/* Side never seen (loose pickup): an RST|ACK acking what the other side sent. */
-		if (!ok && !(ct->tcp_wsf[d] & KTRACK_TCP_END_KNOWN) &&
-		    (seg->flags & KTRACK_TCPF_ACK))
-			ok = ktrack_seq_near(seg->ack, ct->tcp_end[!d], KTRACK_TCP_ACK_SLACK);
-		break;
-	}
-	if (!ok)
+		/* The receiver's rcv_nxt (after a pickup, for a side never seen, the ack estimate). */
+		if (seg->seq == ct->tcp_end[d])
+			break;
+		/* The answer to the SYN we let through: its seq is the new connection's. */
+		if (d != o && memo && (memo->flags & KTRACK_TCP_MEMO_SYN) &&
+		    (seg->flags & KTRACK_TCPF_ACK) && seg->ack == memo->end)
+			break;
+		if (ktrack_seq_near(seg->seq, ct->tcp_end[d], ktrack_tcp_win(ct, !d)))
+			return KTRACK_TCP_CHALLENGE;
 		return KTRACK_TCP_IGNORE;
+	}
 	ct->state = KTRACK_TCP_CLOSE;
 	return KTRACK_TCP_RESET;
 }
@@ -374,15 +434,20 @@ enum ktrack_tcp_verdict ktrack_tcp_packet(struct ktrack_conn *ct, enum ktrack_di
 					  struct ktrack_tcp_memo *memo)
 {
 	unsigned int d = dir;
+	enum ktrack_tcp_verdict v;
 
 	if (!ktrack_tcp_flags_valid(seg->flags) || d > KTRACK_DIR_REPLY)
 		return KTRACK_TCP_INVALID;
 	if (ct->state == KTRACK_TCP_NONE || ct->state >= KTRACK_TCP_NSTATES)
 		return KTRACK_TCP_IGNORE;
 	if (seg->flags & KTRACK_TCPF_RST)
-		return ktrack_tcp_rst(ct, d, seg);
-	if (seg->flags & KTRACK_TCPF_SYN)
-		return ktrack_tcp_syn(ct, d, seg);
+		return ktrack_tcp_rst(ct, d, seg, memo);
+	if (seg->flags & KTRACK_TCPF_SYN) {
+		v = ktrack_tcp_syn(ct, d, seg);
+		if (v == KTRACK_TCP_IGNORE && memo)
+			v = ktrack_tcp_syn_ignored(ct, d, seg, memo);
+		return v;
+	}
 	return ktrack_tcp_ack(ct, d, seg);
 }
 

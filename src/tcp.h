@@ -3,9 +3,10 @@
  * tcp.h - the TCP state machine: states, window tracking and verdicts for one connection entry.
  *
  * Pure logic on a struct ktrack_conn: no skb, no locks, no allocation, no netfilter. The caller
- * parses the TCP header into a struct ktrack_tcp_seg, holds the entry's writer lock, and acts on
- * the verdict (deadline refresh, deletion, counters). It builds unchanged in userspace for the
- * unit tests and the fuzzer (tests/unit).
+ * parses the TCP header into a struct ktrack_tcp_seg, holds the entry's writer lock, keeps the
+ * memo of an ignored SYN (struct ktrack_tcp_memo) outside the entry, and acts on the verdict
+ * (deadline refresh, deletion, counters). It builds unchanged in userspace for the unit tests and
+ * the fuzzer (tests/unit).
  *
  * What the entry's TCP fields hold (see conn.h):
  * - tcp_end[dir]: highest seq + len (+1 for SYN and FIN) that side sent. While END_KNOWN is clear
@@ -49,6 +50,37 @@ struct ktrack_tcp_seg {
 	u8 wscale;	/* window scale option of a SYN, or KTRACK_TCP_NO_WSCALE; else unused */
 };
 
+enum ktrack_tcp_verdict {
+	/* valid; state may have changed; caller refreshes the deadline */
+	KTRACK_TCP_ACCEPT,
+	/* not acceptable (out of window, RSTs too; wrong ack; unexpected SYN): pass the packet,
+	 * entry unchanged, caller counts "ignored"
+	 */
+	KTRACK_TCP_IGNORE,
+	/* impossible flag combination (SYN+FIN, SYN+RST, no flags, FIN/PSH/URG without ACK, ...):
+	 * entry unchanged, caller counts "invalid"
+	 */
+	KTRACK_TCP_INVALID,
+	/* RST at exactly the sequence number the receiver expects (past the handshake: the
+	 * sender's tcp_end, RFC 5961 3.2), or in SYN_SENT the answer to the SYN or ORIG's RST at its
+	 * next sequence number, or any RST in TIME_WAIT or CLOSE: state is now CLOSE; caller
+	 * deletes the entry at once
+	 */
+	KTRACK_TCP_RESET,
+	/* SYN (no ACK) from the ORIG side on a TIME_WAIT or CLOSE entry: entry unchanged; caller
+	 * replaces it by a new one (ktrack_tcp_start()), whatever the TCP timestamps (NAT case)
+	 */
+	KTRACK_TCP_REOPEN,
+	/* RST in window, not exact (SYN_RECV ... LAST_ACK): entry and state unchanged, packet
+	 * passes so that the endpoint answers with a challenge ACK; the caller counts rst_inexact
+	 */
+	KTRACK_TCP_CHALLENGE,
+	/* the SYN|ACK answered the remembered SYN: the entry now tracks the new connection, state
+	 * SYN_RECV; caller counts resync and requeues
+	 */
+	KTRACK_TCP_RESYNC,
+};
+
 /* What tcp.c remembers of an ignored SYN, kept by the caller outside the entry (nf_conntrack's
  * last_* fields). Zeroed = nothing remembered.
  */
@@ -58,34 +90,8 @@ struct ktrack_tcp_memo {
 	u8 wscale;	/* its window scale option, or KTRACK_TCP_NO_WSCALE */
 	u8 flags;	/* KTRACK_TCP_MEMO_* */
 };
-#define KTRACK_TCP_MEMO_SYN	0x01	/* a SYN from the ORIG side was ignored; the fields hold it */
 
-enum ktrack_tcp_verdict {
-	/* valid; state may have changed; caller refreshes the deadline */
-	KTRACK_TCP_ACCEPT,
-	/* not acceptable (out of window, wrong ack, unexpected SYN): pass the packet, entry
-	 * unchanged, caller counts "ignored"
-	 */
-	KTRACK_TCP_IGNORE,
-	/* impossible flag combination (SYN+FIN, SYN+RST, no flags, FIN/PSH/URG without ACK, ...):
-	 * entry unchanged, caller counts "invalid"
-	 */
-	KTRACK_TCP_INVALID,
-	/* in-window RST: state is now CLOSE; caller deletes the entry at once */
-	KTRACK_TCP_RESET,
-	/* SYN (no ACK) from the ORIG side on a TIME_WAIT or CLOSE entry: entry unchanged; caller
-	 * replaces it by a new one (ktrack_tcp_start()), whatever the TCP timestamps (NAT case)
-	 */
-	KTRACK_TCP_REOPEN,
-	/* RST in window but not at the exact sequence: entry unchanged, packet passed so that the
-	 * endpoint answers with a challenge ACK; caller counts rst_inexact
-	 */
-	KTRACK_TCP_CHALLENGE,
-	/* the SYN|ACK answered the remembered SYN: the entry tracks the new connection (SYN_RECV);
-	 * caller counts resync and requeues
-	 */
-	KTRACK_TCP_RESYNC,
-};
+#define KTRACK_TCP_MEMO_SYN	0x01	/* a SYN from the ORIG side was ignored; the fields hold it */
 
 /*
  * True when @seg may start a flow: a SYN without ACK; with @loose, also a segment with ACK and
@@ -102,7 +108,13 @@ bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, 
 
 /*
  * Any later packet of the flow, from direction @dir. Called with the entry's writer lock held
- * (callers serialise). Updates ct->state and the tcp_* fields only on ACCEPT and RESET.
+ * (callers serialise). Updates ct->state and the tcp_* fields only on ACCEPT, RESET and RESYNC.
+ *
+ * @memo is the caller's memory of an ignored SYN for this entry (NULL: none, and no resync). An
+ * ORIG SYN (no ACK) ignored in SYN_RECV ... LAST_ACK fills it (a later one replaces it); a REPLY
+ * SYN|ACK acking exactly its end, in any state past SYN_SENT, restarts the entry as that
+ * handshake (RESYNC) and clears it; a REPLY RST|ACK acking exactly its end resets. Every other
+ * packet leaves it as it is; the caller zeroes it when the entry goes.
  */
 enum ktrack_tcp_verdict ktrack_tcp_packet(struct ktrack_conn *ct, enum ktrack_dir dir,
 					  const struct ktrack_tcp_seg *seg,

@@ -101,7 +101,7 @@ static void tcp_step(struct flow *f, enum ktrack_dir dir, const struct ktrack_tc
 		return;
 	}
 	v = ktrack_tcp_packet(&f->ct, dir, seg, NULL);
-	CHECK(v >= KTRACK_TCP_ACCEPT && v <= KTRACK_TCP_REOPEN);
+	CHECK(v >= KTRACK_TCP_ACCEPT && v <= KTRACK_TCP_RESYNC);
 	CHECK(f->ct.state > KTRACK_TCP_NONE && f->ct.state < KTRACK_TCP_NSTATES);
 	if (v == KTRACK_TCP_RESET) {
 		CHECK(f->ct.state == KTRACK_TCP_CLOSE);

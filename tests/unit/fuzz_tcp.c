@@ -2,12 +2,16 @@
 /*
  * fuzz_tcp.c - libFuzzer target for the TCP state machine (src/tcp.c).
  *
- * The input is a flow: one byte of options (bit 0: loose), then records of REC_SIZE bytes, each a
- * segment in either direction. Sequence and ack numbers are either taken as they are or, so that
- * the fuzzer reaches the states behind the window checks quickly, a small signed offset from the
- * entry's own tcp_end values. The harness acts as the caller would: start() until a flow starts,
- * delete on RESET, start anew on REOPEN. After every call it checks the invariants below, and
- * ASan/UBSan check the rest.
+ * The input is a flow: one byte of options (bit 0: loose, bit 1: keep a memo of ignored SYNs as
+ * the caller does), then records of REC_SIZE bytes, each a segment in either direction. Sequence
+ * and ack numbers are either taken as they are or, so that the fuzzer reaches the states behind
+ * the window checks quickly, a small signed offset from the entry's own tcp_end values or the
+ * memo's end. The harness acts as the caller would: start() until a flow starts, delete (and
+ * forget the memo) on RESET, start anew on REOPEN. After every call it checks the invariants
+ * below (among them RFC 5961's: past the handshake only an RST at exactly tcp_end, or one
+ * answering the remembered SYN, resets; one elsewhere is at most challenged), that the memo
+ * changes only as promised, and that with a memo every verdict is the one without it except
+ * RESYNC and the RST answering the remembered SYN; ASan/UBSan check the rest.
  *
  *   make -C tests/unit fuzz FUZZ_SECONDS=60
  */
@@ -24,6 +28,11 @@
 #define REC_SEQ_REL	0x02	/* seq = tcp_end[dir] + (s16)seq */
 #define REC_ACK_REL	0x04	/* ack = tcp_end[!dir] + (s16)ack */
 #define REC_LEN_BIG	0x08	/* len is all 32 bits, else its low 16 */
+#define REC_ACK_MEMO	0x10	/* ack = memo.end + (s16)ack (overrides REC_ACK_REL) */
+
+/* Option byte. */
+#define OPT_LOOSE	0x01
+#define OPT_MEMO	0x02
 
 #define CHECK(cond) do {							\
 	if (!(cond)) {								\
@@ -91,12 +100,14 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	struct ktrack_conn ct, before;
-	bool live = false, loose;
+	struct ktrack_tcp_memo memo = {}, memo_before;
+	struct ktrack_conn ct, before, nomemo;
+	bool live = false, loose, use_memo;
 
 	if (size < 1)
 		return 0;
-	loose = data[0] & 1;
+	loose = data[0] & OPT_LOOSE;
+	use_memo = data[0] & OPT_MEMO;
 	data++;
 	size--;
 	fresh(&ct);
@@ -111,13 +122,15 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			.flags = data[1],
 			.wscale = data[2],
 		};
-		enum ktrack_tcp_verdict v;
+		enum ktrack_tcp_verdict v, vn;
 
 		if (!(data[0] & REC_LEN_BIG))
 			seg.len &= 0xffff;
 		if (data[0] & REC_SEQ_REL)
 			seg.seq = ct.tcp_end[dir] + (s16)seg.seq;
-		if (data[0] & REC_ACK_REL)
+		if (data[0] & REC_ACK_MEMO)
+			seg.ack = memo.end + (s16)seg.ack;
+		else if (data[0] & REC_ACK_REL)
 			seg.ack = ct.tcp_end[!dir] + (s16)seg.ack;
 
 		if (!live) {
@@ -134,7 +147,44 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		}
 
 		before = ct;
-		v = ktrack_tcp_packet(&ct, dir, &seg);
+		memo_before = memo;
+		nomemo = ct;
+		vn = ktrack_tcp_packet(&nomemo, dir, &seg, NULL);
+		v = ktrack_tcp_packet(&ct, dir, &seg, use_memo ? &memo : NULL);
+		CHECK(vn != KTRACK_TCP_RESYNC);
+		if (v == KTRACK_TCP_RESYNC) {
+			CHECK(use_memo && vn == KTRACK_TCP_IGNORE);
+			CHECK(dir == KTRACK_DIR_REPLY);
+			CHECK((seg.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK)) ==
+			      (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK));
+			CHECK((memo_before.flags & KTRACK_TCP_MEMO_SYN) && seg.ack == memo_before.end);
+			CHECK(before.state > KTRACK_TCP_SYN_SENT);
+			CHECK(ct.state == KTRACK_TCP_SYN_RECV);
+			CHECK(ct.tcp_end[KTRACK_DIR_ORIG] == memo_before.end);
+			CHECK(ct.tcp_end[KTRACK_DIR_REPLY] == seg.seq + 1 + seg.len);
+			CHECK(!((ct.tcp_wsf[0] | ct.tcp_wsf[1]) &
+				(KTRACK_TCP_FIN_SEEN | KTRACK_TCP_FIN_ACKED)));
+			CHECK(!memo.end && !memo.win && !memo.wscale && !memo.flags);
+		} else if (v == KTRACK_TCP_RESET && vn != KTRACK_TCP_RESET) {
+			/* The RST|ACK answering the remembered SYN. */
+			CHECK(use_memo && dir == KTRACK_DIR_REPLY);
+			CHECK(vn == KTRACK_TCP_IGNORE || vn == KTRACK_TCP_CHALLENGE);
+			CHECK((seg.flags & KTRACK_TCPF_ACK) && seg.ack == memo_before.end);
+			CHECK(memo_before.flags & KTRACK_TCP_MEMO_SYN);
+		} else {
+			/* Otherwise the memo changes nothing but itself. */
+			CHECK(v == vn);
+			CHECK(!memcmp(&ct, &nomemo, sizeof(ct)));
+		}
+		if (memcmp(&memo, &memo_before, sizeof(memo)) && v != KTRACK_TCP_RESYNC) {
+			/* Only an ORIG SYN ignored past the handshake is remembered. */
+			CHECK(v == KTRACK_TCP_IGNORE && dir == KTRACK_DIR_ORIG);
+			CHECK((seg.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK)) == KTRACK_TCPF_SYN);
+			CHECK(before.state >= KTRACK_TCP_SYN_RECV &&
+			      before.state <= KTRACK_TCP_LAST_ACK);
+			CHECK(memo.flags == KTRACK_TCP_MEMO_SYN && memo.end == seg.seq + 1 + seg.len);
+			CHECK(memo.win == seg.win && memo.wscale == seg.wscale);
+		}
 		switch (v) {
 		case KTRACK_TCP_ACCEPT:
 			break;
@@ -144,7 +194,19 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 			break;
 		case KTRACK_TCP_RESET:
 			CHECK(ct.state == KTRACK_TCP_CLOSE);
+			CHECK(seg.flags & KTRACK_TCPF_RST);
+			/* RFC 5961: past the handshake only the exact sequence number resets. */
+			if (before.state >= KTRACK_TCP_SYN_RECV && before.state <= KTRACK_TCP_LAST_ACK)
+				CHECK(seg.seq == before.tcp_end[dir] || vn != KTRACK_TCP_RESET);
 			break;
+		case KTRACK_TCP_CHALLENGE:
+			CHECK(!memcmp(&before, &ct, sizeof(ct)));
+			CHECK(seg.flags & KTRACK_TCPF_RST);
+			CHECK(seg.seq != before.tcp_end[dir]);
+			CHECK(before.state >= KTRACK_TCP_SYN_RECV && before.state <= KTRACK_TCP_LAST_ACK);
+			break;
+		case KTRACK_TCP_RESYNC:
+			break;	/* checked above */
 		case KTRACK_TCP_REOPEN:
 			CHECK(!memcmp(&before, &ct, sizeof(ct)));
 			CHECK(before.state == KTRACK_TCP_TIME_WAIT ||
@@ -161,12 +223,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		check_entry(&ct);
 
 		if (v == KTRACK_TCP_RESET) {
-			/* The caller deletes the entry; a later packet may start a new one. */
+			/* The caller deletes the entry and forgets its memo; a later packet may
+			 * start a new one.
+			 */
 			live = false;
 			fresh(&ct);
+			memo = (struct ktrack_tcp_memo){ 0 };
 		} else if (v == KTRACK_TCP_REOPEN) {
 			/* The caller replaces the entry by a new one from this SYN. */
 			fresh(&ct);
+			memo = (struct ktrack_tcp_memo){ 0 };
 			CHECK(ktrack_tcp_start(&ct, &seg, loose));
 			CHECK(ct.state == KTRACK_TCP_SYN_SENT);
 			check_entry(&ct);

@@ -4,8 +4,10 @@
  *
  * Most tests drive a struct flow: two simulated endpoints that send segments as a real TCP would
  * (seq = their next sequence number, ack = the peer's), through ktrack_tcp_packet(). Every call
- * also checks the invariants: the fields outside the TCP part are never touched, and an entry is
- * unchanged after IGNORE, INVALID and REOPEN.
+ * also checks the invariants: the fields outside the TCP part are never touched, an entry is
+ * unchanged after IGNORE, INVALID, REOPEN and CHALLENGE, and the memo of an ignored SYN (passed
+ * only when the flow's use_memo is set, as the caller will) changes only when an ORIG SYN is
+ * ignored (filled) or on RESYNC (cleared).
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -32,13 +34,17 @@ struct flow {
 	u32 nxt[2];	/* next sequence number each side sends */
 	u16 win[2];	/* raw window each side advertises */
 	u8 wscale[2];	/* window scale option each side puts on its SYN */
+	struct ktrack_tcp_memo memo;	/* the caller's memo of an ignored SYN */
+	bool use_memo;			/* pass &memo to ktrack_tcp_packet(), else NULL */
 };
 
 static const char *verdict_name(int v)
 {
-	static const char *const names[] = { "ACCEPT", "IGNORE", "INVALID", "RESET", "REOPEN" };
+	static const char *const names[] = {
+		"ACCEPT", "IGNORE", "INVALID", "RESET", "REOPEN", "CHALLENGE", "RESYNC",
+	};
 
-	return v >= 0 && v < 5 ? names[v] : "?";
+	return v >= 0 && v < (int)ARRAY_SIZE(names) ? names[v] : "?";
 }
 
 static bool expect_verdict(int got, int want, const char *file, int line)
@@ -94,15 +100,23 @@ static enum ktrack_tcp_verdict packet_at(struct flow *f, enum ktrack_dir d,
 					 const struct ktrack_tcp_seg *s, const char *file, int line)
 {
 	struct ktrack_conn before = f->ct;
-	enum ktrack_tcp_verdict v = ktrack_tcp_packet(&f->ct, d, s);
+	struct ktrack_tcp_memo memo_before = f->memo;
+	enum ktrack_tcp_verdict v = ktrack_tcp_packet(&f->ct, d, s, f->use_memo ? &f->memo : NULL);
+	bool memo_changed = memcmp(&memo_before, &f->memo, sizeof(memo_before));
 
 	if (f->ct.next != &sentinel_next || f->ct.deadline != SENTINEL_DEADLINE ||
 	    f->ct.sport != htons(40000) || f->ct.dport != htons(80) ||
 	    f->ct.flags != SENTINEL_FLAGS)
 		kt_fail(file, line, "a field outside the TCP part changed");
-	if ((v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN) &&
-	    memcmp(&before, &f->ct, sizeof(before)))
+	if ((v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN ||
+	     v == KTRACK_TCP_CHALLENGE) && memcmp(&before, &f->ct, sizeof(before)))
 		kt_fail(file, line, "entry changed on %s", verdict_name(v));
+	if (memo_changed && !(v == KTRACK_TCP_RESYNC ||
+			      (v == KTRACK_TCP_IGNORE && d == O && (s->flags & (SYN | ACK)) == SYN)))
+		kt_fail(file, line, "memo changed on %s", verdict_name(v));
+	if (v == KTRACK_TCP_RESYNC && (f->ct.state != KTRACK_TCP_SYN_RECV || f->memo.flags))
+		kt_fail(file, line, "RESYNC left state %s, memo flags %#x",
+			ktrack_tcp_state_name(f->ct.state), f->memo.flags);
 	if (v == KTRACK_TCP_RESET && f->ct.state != KTRACK_TCP_CLOSE)
 		kt_fail(file, line, "RESET left state %s", ktrack_tcp_state_name(f->ct.state));
 	if (f->ct.state >= KTRACK_TCP_NSTATES)
@@ -365,22 +379,101 @@ static bool flow_busy(struct flow *f)
 	       EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
 }
 
-static void test_rst_in_window(void)
+/* A flow in @state (SYN_RECV ... LAST_ACK), reached by real exchanges, with data each way. */
+static bool flow_in_state(struct flow *f, int state)
 {
-	static const s32 offsets[] = { 0, 1, 1000, -1000, 65535, -65535 };
+	if (state == KTRACK_TCP_SYN_RECV) {
+		flow_init(f, 0x01000000, 0x80000000U);
+		return flow_start(f) && EXPECT_V(fsend(f, R, SYN | ACK, 0), KTRACK_TCP_ACCEPT);
+	}
+	if (!flow_busy(f))
+		return false;
+	if (state >= KTRACK_TCP_FIN_WAIT && !EXPECT_V(fsend(f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	if (state >= KTRACK_TCP_CLOSE_WAIT && !EXPECT_V(fsend(f, R, ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	if (state >= KTRACK_TCP_LAST_ACK && !EXPECT_V(fsend(f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT))
+		return false;
+	return EXPECT_STATE(f, state);
+}
+
+/*
+ * An RST at exactly the sequence number the receiver expects next (the sender's tcp_end, which
+ * is the receiver's rcv_nxt) deletes the entry, from either side, with or without ACK, in every
+ * state past the handshake.
+ */
+static void test_rst_exact_seq_deletes(void)
+{
+	unsigned int d, i;
+	int state;
+
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < 2; i++) {
+				struct flow f;
+				struct ktrack_tcp_seg s;
+
+				if (!flow_in_state(&f, state))
+					return;
+				s = mkseg(i ? RST | ACK : RST, f.nxt[d], i ? f.nxt[!d] : 0, 0, 0);
+				EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
+				EXPECT_STATE(&f, KTRACK_TCP_CLOSE);
+			}
+		}
+	}
+}
+
+/*
+ * RFC 5961 3.2: an RST in the window but not at the expected sequence number changes nothing
+ * (CHALLENGE: the packet passes, the endpoint answers with a challenge ACK).
+ */
+static void test_rst_inexact_in_window_keeps_entry(void)
+{
+	static const s32 offsets[] = { 1, -1, 1000, -1000, 65535, -65535 };
 	unsigned int i, d;
+	int state;
+
+	for (state = KTRACK_TCP_SYN_RECV; state <= KTRACK_TCP_LAST_ACK; state++) {
+		for (d = O; d <= R; d++) {
+			for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+				struct flow f;
+				struct ktrack_conn snap;
+				struct ktrack_tcp_seg s;
+
+				if (!flow_in_state(&f, state))
+					return;
+				snap = f.ct;
+				s = mkseg(i & 1 ? RST | ACK : RST, f.nxt[d] + offsets[i], f.nxt[!d],
+					  0, 0);
+				EXPECT_V(packet(&f, d, &s), KTRACK_TCP_CHALLENGE);
+				KT_CHECK(!memcmp(&snap, &f.ct, sizeof(snap)));
+			}
+		}
+	}
+}
+
+/*
+ * What follows an inexact RST: the endpoint's challenge ACK carries its rcv_nxt, the peer (whose
+ * connection is gone) answers it with an RST at exactly that sequence number, which deletes.
+ */
+static void test_rst_exact_after_challenge_ack_deletes(void)
+{
+	unsigned int d;
 
 	for (d = O; d <= R; d++) {
-		for (i = 0; i < ARRAY_SIZE(offsets); i++) {
-			struct flow f;
-			struct ktrack_tcp_seg s;
+		struct flow f;
+		struct ktrack_tcp_seg s;
+		u32 challenge_ack;
 
-			if (!flow_busy(&f))
-				return;
-			s = mkseg(i & 1 ? RST | ACK : RST, f.nxt[d] + offsets[i], f.nxt[!d], 0, 0);
-			EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
-			EXPECT_STATE(&f, KTRACK_TCP_CLOSE);
-		}
+		if (!flow_busy(&f))
+			return;
+		s = mkseg(RST, f.nxt[d] + 5000, 0, 0, 0);
+		EXPECT_V(packet(&f, d, &s), KTRACK_TCP_CHALLENGE);
+		challenge_ack = f.nxt[d];
+		EXPECT_V(fsend(&f, !d, ACK, 0), KTRACK_TCP_ACCEPT);
+		EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+		s = mkseg(RST, challenge_ack, 0, 0, 0);
+		EXPECT_V(packet(&f, d, &s), KTRACK_TCP_RESET);
 	}
 }
 
@@ -414,54 +507,68 @@ static void test_rst_out_of_window(void)
 	}
 }
 
-/* Counts the RSTs, at random sequence numbers, that a copy of @f would take. */
-static unsigned int blind_resets(const struct flow *f, enum ktrack_dir d, unsigned int tries)
+/* Counts the RSTs, at random sequence numbers, that a copy of @f would take or challenge. */
+static unsigned int blind_resets(const struct flow *f, enum ktrack_dir d, unsigned int tries,
+				 unsigned int *challenged)
 {
 	unsigned int i, hits = 0;
 
 	for (i = 0; i < tries; i++) {
 		struct flow g = *f;
 		struct ktrack_tcp_seg s = mkseg(i & 1 ? RST : RST | ACK, rnd(), rnd(), 0, 0);
+		enum ktrack_tcp_verdict v = packet(&g, d, &s);
 
-		if (packet(&g, d, &s) == KTRACK_TCP_RESET)
+		if (v == KTRACK_TCP_RESET)
 			hits++;
+		else if (v == KTRACK_TCP_CHALLENGE && challenged)
+			(*challenged)++;
 	}
 	return hits;
 }
 
 /*
- * A blind attacker guessing sequence numbers almost never resets a flow: the acceptance is the
- * window's share of the sequence space, 2 * 65535 / 2^32 = 3e-5 here.
+ * A blind attacker guessing sequence numbers does not reset a flow: only the exact sequence number
+ * deletes (1 in 2^32 per guess); the window's share of the sequence space, 2 * 65535 / 2^32 = 3e-5
+ * here, is only challenged.
  */
 static void test_rst_blind(void)
 {
+	unsigned int hits, challenged = 0;
 	struct flow f;
-	unsigned int hits;
 
 	if (!flow_busy(&f))
 		return;
-	hits = blind_resets(&f, O, 1000) + blind_resets(&f, R, 1000);
-	printf("# blind RST: %u of 2000 random guesses accepted (expected 0.06)\n", hits);
-	KT_CHECK(hits <= 2);
+	hits = blind_resets(&f, O, 1000, NULL) + blind_resets(&f, R, 1000, NULL);
+	printf("# blind RST: %u of 2000 random guesses accepted (expected 0.0000005)\n", hits);
+	KT_EQ(hits, 0);
 
-	/* Over many guesses the rate is the window's share: 6.1 expected in 200000. */
-	hits = blind_resets(&f, O, 200000);
-	printf("# blind RST: %u of 200000 random guesses accepted (expected 6.1)\n", hits);
-	KT_CHECK(hits <= 20);
+	/* Over many guesses the challenged share is the window's: 6.1 expected in 200000. */
+	hits = blind_resets(&f, O, 200000, &challenged);
+	printf("# blind RST: %u of 200000 random guesses accepted, %u challenged (expected 6.1)\n",
+	       hits, challenged);
+	KT_EQ(hits, 0);
+	KT_CHECK(challenged <= 20);
 
-	/* With window scaling: both scale 7, 1000 units (128000 bytes) advertised. */
+	/*
+	 * With window scaling: both scale 7, 1000 units (128000 bytes) advertised from the start
+	 * (a raw 65535 on the handshake ACK would be 65535 << 7 bytes, and windows only grow).
+	 */
 	flow_init(&f, 5, 6);
 	f.wscale[O] = 7;
 	f.wscale[R] = 7;
-	if (!flow_open(&f))
-		return;
 	f.win[O] = 1000;
 	f.win[R] = 1000;
+	if (!flow_open(&f))
+		return;
+	KT_EQ(f.ct.tcp_win[O], 1000);
 	EXPECT_V(fsend(&f, O, ACK, 100), KTRACK_TCP_ACCEPT);
 	EXPECT_V(fsend(&f, R, ACK, 100), KTRACK_TCP_ACCEPT);
-	hits = blind_resets(&f, O, 1000) + blind_resets(&f, R, 1000);
-	printf("# blind RST, scaled: %u of 2000 random guesses accepted (expected 0.12)\n", hits);
-	KT_CHECK(hits <= 3);
+	challenged = 0;
+	hits = blind_resets(&f, O, 100000, &challenged) + blind_resets(&f, R, 100000, &challenged);
+	printf("# blind RST, scaled: %u of 200000 random guesses accepted, %u challenged (expected 12)\n",
+	       hits, challenged);
+	KT_EQ(hits, 0);
+	KT_CHECK(challenged <= 35);
 }
 
 /* The answer to a SYN: RST|ACK acking it exactly. */
@@ -492,6 +599,7 @@ static void test_rst_syn_sent(void)
 	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
 }
 
+/* TIME_WAIT and CLOSE take any RST: the entry is closing anyway (documented in tcp.c). */
 static void test_rst_time_wait(void)
 {
 	struct flow f;
@@ -846,11 +954,17 @@ static void test_wraparound(void)
 	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
 	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
 
-	/* An RST whose window straddles 0. */
+	/* An RST whose window straddles 0: in the window, challenged, until it is exact. */
 	flow_init(&f, 0xfffffff0U, 0x10);
 	if (!flow_open(&f))
 		return;
 	s = mkseg(RST, 0x20, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_CHALLENGE);
+	EXPECT_V(fsend(&f, O, ACK | PSH, 0x30), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.nxt[O], 0x21);
+	s = mkseg(RST, 0xfffffff1U, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_CHALLENGE);
+	s = mkseg(RST, 0x21, 0, 0, 0);
 	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
 }
 
@@ -943,11 +1057,19 @@ static void test_loose_fin_pickup(void)
 	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
 }
 
-/* RSTs from a side not seen since the pickup. */
-static void test_loose_rst(void)
+/*
+ * RSTs after a loose pickup. The server, not seen since, has no known end: its tcp_end holds the
+ * highest ack the client sent, which is exactly the sequence number of the server's real RST (a
+ * stack without the connection answers with seq = the segment's ack). That one deletes; others in
+ * the window are challenged; an RST|ACK whose ack matches but whose seq is out of the window is
+ * ignored (ktrack once took it).
+ */
+static void test_rst_pickup_unseen_side_exact_at_ack_estimate(void)
 {
+	static const s32 inexact[] = { 1, -1, 1000, -1000 };
 	struct flow f, g;
 	struct ktrack_tcp_seg s;
+	unsigned int i;
 
 	flow_init(&f, 5000, 0x33333333);
 	f.win[O] = 200;
@@ -955,24 +1077,43 @@ static void test_loose_rst(void)
 	KT_CHECK(ktrack_tcp_start(&f.ct, &s, true));
 	f.nxt[O] += 500;
 
-	/* The server has no socket: RST with seq = the client's ack, no ACK. */
+	/* The server has no socket: RST with seq = the client's ack, with or without ACK. */
 	g = f;
 	s = mkseg(RST, f.nxt[R], 0, 0, 0);
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	g = f;
+	s = mkseg(RST | ACK, f.nxt[R], f.nxt[O], 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	/* Near it, not at it. */
+	for (i = 0; i < ARRAY_SIZE(inexact); i++) {
+		g = f;
+		s = mkseg(RST, f.nxt[R] + inexact[i], 0, 0, 0);
+		EXPECT_V(packet(&g, R, &s), KTRACK_TCP_CHALLENGE);
+	}
 	/* RST|ACK acking the client's data, its seq out of reach. */
 	g = f;
 	s = mkseg(RST | ACK, f.nxt[R] + 0x80000000U, f.nxt[O], 0, 0);
-	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
 	/* Neither. */
-	g = f;
 	s = mkseg(RST | ACK, f.nxt[R] + 0x80000000U, f.nxt[O] + 0x80000000U, 0, 0);
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
 	s.flags = RST;
 	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
-	/* From the client, in its window. */
+	/* From the client, at its next sequence number; or near it. */
 	g = f;
+	s = mkseg(RST, f.nxt[O] + 100, 0, 0, 0);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_CHALLENGE);
 	s = mkseg(RST, f.nxt[O], 0, 0, 0);
 	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_RESET);
+
+	/* The estimate follows the client's highest ack: the exact sequence number moves with it. */
+	g = f;
+	EXPECT_V(fsend_ack(&g, O, ACK, 0, f.nxt[R] + 3000), KTRACK_TCP_ACCEPT);
+	KT_EQ(g.ct.tcp_end[R], f.nxt[R] + 3000);
+	s = mkseg(RST, f.nxt[R], 0, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_CHALLENGE);
+	s.seq = f.nxt[R] + 3000;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
 }
 
 /* Both sides send SYNs that cross: ORIG's SYN|ACK comes after REPLY's, or before it. */
@@ -1065,6 +1206,395 @@ static void test_syn_recv_paths(void)
 	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
 }
 
+/*
+ * The client lost the connection of @f without a RST and reuses its port: new ISNs on both sides
+ * (@isn_o, @isn_r), window scale options @ws_o, @ws_r, and the client's new SYN, which the entry
+ * ignores (and remembers when the flow uses a memo).
+ */
+static bool flow_new_syn(struct flow *f, u32 isn_o, u32 isn_r, u8 ws_o, u8 ws_r)
+{
+	struct ktrack_conn snap = f->ct;
+
+	f->nxt[O] = isn_o;
+	f->nxt[R] = isn_r;
+	f->wscale[O] = ws_o;
+	f->wscale[R] = ws_r;
+	return EXPECT_V(fsend(f, O, SYN, 0), KTRACK_TCP_IGNORE) &&
+	       KT_CHECK(!memcmp(&snap, &f->ct, sizeof(snap)));
+}
+
+/* The new connection of flow_new_syn() completes its handshake, sends data and closes. */
+static void flow_new_life(struct flow *f)
+{
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_ESTABLISHED);
+	EXPECT_V(fsend(f, O, ACK | PSH, 1000), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(f, R, ACK | PSH, 5000), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	KT_EQ(f->ct.tcp_end[O], f->nxt[O]);
+	KT_EQ(f->ct.tcp_end[R], f->nxt[R]);
+	EXPECT_V(fsend(f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_FIN_WAIT);
+	EXPECT_V(fsend(f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_LAST_ACK);
+	EXPECT_V(fsend(f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(f, KTRACK_TCP_TIME_WAIT);
+}
+
+/*
+ * An ORIG SYN ignored past the handshake is remembered in the caller's memo (nf_conntrack's
+ * last_end, last_win, last_wscale); a later one replaces it; a SYN that is taken or reopens, a
+ * SYN from the server and a SYN|ACK from the client are not remembered.
+ */
+static void test_syn_on_established_fills_memo(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f;
+	int state;
+
+	for (state = KTRACK_TCP_ESTABLISHED; state <= KTRACK_TCP_LAST_ACK; state++) {
+		if (!flow_in_state(&f, state))
+			return;
+		f.use_memo = true;
+		s = mkseg(SYN, 0x42424242, 0, 0, 64240);
+		s.wscale = 7;
+		EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+		EXPECT_STATE(&f, state);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+		KT_EQ(f.memo.end, 0x42424243);
+		KT_EQ(f.memo.win, 64240);
+		KT_EQ(f.memo.wscale, 7);
+		/* A later one (Fast Open data, no scale option) replaces it. */
+		s = mkseg(SYN, 0x50000000, 0, 100, 1000);
+		EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+		KT_EQ(f.memo.end, 0x50000000 + 101);
+		KT_EQ(f.memo.win, 1000);
+		KT_EQ(f.memo.wscale, NO_WS);
+	}
+
+	/* SYN_RECV: the recorded SYN again is a retransmission, taken; another ISN is remembered. */
+	if (!flow_in_state(&f, KTRACK_TCP_SYN_RECV))
+		return;
+	f.use_memo = true;
+	s = mkseg(SYN, f.nxt[O] - 1, 0, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.memo.flags, 0);
+	s.seq = 99999;
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	KT_EQ(f.memo.end, 100000);
+
+	/* Not remembered. */
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	s = mkseg(SYN, 77, 0, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(SYN | ACK, 77, f.nxt[R], 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	KT_EQ(f.memo.flags, 0);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
+	s = mkseg(SYN, 77, 0, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_REOPEN);
+	KT_EQ(f.memo.flags, 0);
+}
+
+/*
+ * Resync (nf_conntrack's "SYN/ACK acknowledges a SYN that we earlier ignored"): the server's
+ * SYN|ACK acks the remembered SYN, so client and server are in sync and the entry is not. The
+ * entry restarts as that handshake, whatever the old connection's state and FINs were; the new
+ * connection then lives and closes normally.
+ */
+static void test_resync_synack_answers_ignored_syn(void)
+{
+	int state;
+
+	for (state = KTRACK_TCP_ESTABLISHED; state <= KTRACK_TCP_LAST_ACK; state++) {
+		struct ktrack_tcp_seg old;
+		struct flow f;
+
+		if (!flow_in_state(&f, state))
+			return;
+		f.use_memo = true;
+		old = mkseg(ACK, f.nxt[R], f.nxt[O], 0, 65535);
+		if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+			return;
+		/* The old connection's segments in between are taken and leave the memo. */
+		EXPECT_V(packet(&f, R, &old), KTRACK_TCP_ACCEPT);
+		KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+
+		EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+		EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+		KT_EQ(f.memo.flags, 0);
+		KT_EQ(f.ct.tcp_end[O], 0x0badf00e);
+		KT_EQ(f.ct.tcp_end[R], 0x600d0001);
+		KT_EQ(f.ct.tcp_win[O], 65535);
+		KT_EQ(f.ct.tcp_win[R], 65535);
+		KT_EQ(f.ct.tcp_wsf[O], KTRACK_TCP_END_KNOWN);
+		KT_EQ(f.ct.tcp_wsf[R], KTRACK_TCP_END_KNOWN);
+		flow_new_life(&f);
+	}
+}
+
+/* In SYN_RECV: the client restarted with another ISN before the server's SYN|ACK reached it. */
+static void test_resync_from_syn_recv(void)
+{
+	struct ktrack_tcp_seg old_synack;
+	struct flow f;
+
+	if (!flow_in_state(&f, KTRACK_TCP_SYN_RECV))
+		return;
+	f.use_memo = true;
+	old_synack = mkseg(SYN | ACK, f.nxt[R] - 1, f.nxt[O], 0, 65535);
+	if (!flow_new_syn(&f, 0x7777, 0x9999, NO_WS, NO_WS))
+		return;
+	/* The old SYN|ACK, retransmitted: still taken, the memo kept. */
+	EXPECT_V(packet(&f, R, &old_synack), KTRACK_TCP_ACCEPT);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	EXPECT_STATE(&f, KTRACK_TCP_SYN_RECV);
+	KT_EQ(f.ct.tcp_end[O], 0x7778);
+	flow_new_life(&f);
+}
+
+/* Only the REPLY side's SYN|ACK acking exactly the remembered SYN resyncs. */
+static void test_resync_synack_not_matching_ignored(void)
+{
+	static const s32 offsets[] = { 1, -1, 100, 0x40000000 };
+	struct ktrack_tcp_seg s;
+	unsigned int i;
+	struct flow f;
+	u32 end;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	end = f.memo.end;
+	for (i = 0; i < ARRAY_SIZE(offsets); i++) {
+		s = mkseg(SYN | ACK, 0x600d0000, end + offsets[i], 0, 65535);
+		EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	}
+	/* A SYN without ACK from the server, a SYN|ACK from the client. */
+	s = mkseg(SYN, 0x600d0000, 0, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(SYN | ACK, 0x600d0000, end, 0, 65535);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	/* The old connection's own SYN|ACK, retransmitted. */
+	s = mkseg(SYN | ACK, 0x80000000U, 0x01000001, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	KT_EQ(f.memo.flags, KTRACK_TCP_MEMO_SYN);
+	KT_EQ(f.memo.end, end);
+	/* The memo is still there for the right one. */
+	s = mkseg(SYN | ACK, 0x600d0000, end, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_RESYNC);
+}
+
+/*
+ * Without a memo (NULL) there is no resync: the new connection is tracked against the old
+ * windows, its segments and its FINs are ignored and the entry stays ESTABLISHED (the defect the
+ * memo fixes).
+ */
+static void test_no_memo_no_resync(void)
+{
+	struct flow f;
+
+	if (!flow_busy(&f))
+		return;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, ACK | PSH, 1000), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_IGNORE);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+}
+
+/*
+ * The server has no listener for the reused port: it answers the ignored SYN with RST|ACK acking
+ * exactly that SYN (seq 0, far out of the old window), which deletes the entry (nf_conntrack: "RST
+ * sent to invalid SYN we had let through"). Not without the memo, nor for another ack, nor from
+ * the client.
+ */
+static void test_rst_answering_ignored_syn_deletes(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 end;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0x0badf00d, 0x600d0000, NO_WS, NO_WS))
+		return;
+	end = f.memo.end;
+	g = f;
+	s = mkseg(RST | ACK, 0, end + 1, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(RST, 0, 0, 0, 0);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	s = mkseg(RST | ACK, 0, end, 0, 0);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_IGNORE);
+	g.use_memo = false;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_IGNORE);
+	g.use_memo = true;
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_RESET);
+	EXPECT_STATE(&g, KTRACK_TCP_CLOSE);
+	KT_EQ(g.memo.flags, KTRACK_TCP_MEMO_SYN);	/* the caller clears it with the entry */
+}
+
+/* The resynced connection negotiates its own window scaling, whatever the old one had. */
+static void test_resync_window_scaling(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 e;
+
+	/* Old connection unscaled, new one scale 7 (client) and 9 (server). */
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	f.win[O] = 64240;
+	f.win[R] = 65160;
+	if (!flow_new_syn(&f, 1, 2, 7, 9))
+		return;
+	KT_EQ(f.memo.wscale, 7);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_CHECK(f.ct.tcp_wsf[O] & f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_OK);
+	KT_EQ(f.ct.tcp_wsf[O] & KTRACK_TCP_WSCALE_MASK, 7);
+	KT_EQ(f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_MASK, 9);
+	KT_EQ(f.ct.tcp_win[O], (64240 + 127) / 128);
+	KT_EQ(f.ct.tcp_win[R], (65160 + 511) / 512);
+	f.win[R] = 1000;
+	f.win[O] = 501;
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	/* The server's window is 1000 << 9 = 512000 bytes. */
+	e = f.nxt[O];
+	g = f;
+	s = mkseg(ACK, e + 512000, f.nxt[R], 1, 501);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_ACCEPT);
+	g = f;
+	s.seq = e + 512001;
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_IGNORE);
+
+	/* Old connection scaled, the new SYN without the option: no scaling any more. */
+	flow_init(&f, 0x01000000, 0x80000000U);
+	f.wscale[O] = 7;
+	f.wscale[R] = 7;
+	if (!flow_open(&f))
+		return;
+	KT_CHECK(f.ct.tcp_wsf[O] & f.ct.tcp_wsf[R] & KTRACK_TCP_WSCALE_OK);
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 5000, 6000, NO_WS, 7))
+		return;
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_EQ(f.ct.tcp_wsf[O], KTRACK_TCP_END_KNOWN);
+	KT_EQ(f.ct.tcp_wsf[R], 7 | KTRACK_TCP_END_KNOWN);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	s = mkseg(ACK, f.nxt[O] + 65536, f.nxt[R], 1, 1000);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_IGNORE);
+	s.seq = f.nxt[O] + 65535;
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_ACCEPT);
+}
+
+/* The remembered SYN's end wraps to 0; the new connection's data and close cross 2^32. */
+static void test_resync_across_seq_wrap(void)
+{
+	struct flow f;
+	int i;
+
+	if (!flow_busy(&f))
+		return;
+	f.use_memo = true;
+	if (!flow_new_syn(&f, 0xffffffffU, 0xfffff000U, NO_WS, NO_WS))
+		return;
+	KT_EQ(f.memo.end, 0);
+	EXPECT_V(fsend(&f, R, SYN | ACK, 0), KTRACK_TCP_RESYNC);
+	KT_EQ(f.ct.tcp_end[O], 0);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_ESTABLISHED);
+	for (i = 0; i < 4; i++) {
+		EXPECT_V(fsend(&f, R, ACK | PSH, 1448), KTRACK_TCP_ACCEPT);
+		EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	}
+	KT_EQ(f.ct.tcp_end[R], 0xfffff001U + 4 * 1448);
+	KT_CHECK(f.ct.tcp_end[R] < 0x1000);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_TIME_WAIT);
+}
+
+/*
+ * nf_conntrack's IP_CT_EXP_CHALLENGE_ACK: there any ACK in LAST_ACK means TIME_WAIT, so the
+ * server's RFC 5961 challenge ACK to a new SYN looked like the last ACK. ktrack marks a FIN acked
+ * only by an ack that covers it, from its peer: a challenge ACK acks what its sender received,
+ * so it completes the close only when it acks the last FIN, which its sender then really has.
+ */
+static void test_challenge_ack_in_last_ack_does_not_complete_close(void)
+{
+	struct ktrack_tcp_seg s;
+	struct flow f, g;
+	u32 old_o;
+
+	/* The client closed first; the server's FIN is unacked (the client vanished). */
+	flow_init(&f, 1000, 2000);
+	if (!flow_open(&f))
+		return;
+	f.use_memo = true;
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	old_o = f.nxt[O];
+	if (!flow_new_syn(&f, 0x55550000, 0x66660000, NO_WS, NO_WS))
+		return;
+	/* The server, in LAST_ACK, answers the SYN with a challenge ACK. */
+	s = mkseg(ACK, f.ct.tcp_end[R], old_o, 0, 65535);
+	EXPECT_V(packet(&f, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	KT_CHECK(!(f.ct.tcp_wsf[R] & KTRACK_TCP_FIN_ACKED));
+	/* The client's new socket answers that ACK with an RST at its ack: exact, deleted. */
+	s = mkseg(RST, old_o, 0, 0, 0);
+	EXPECT_V(packet(&f, O, &s), KTRACK_TCP_RESET);
+
+	/* The server closed first; the client's FIN is the unacked one. */
+	flow_init(&f, 1000, 2000);
+	if (!flow_open(&f))
+		return;
+	f.use_memo = true;
+	EXPECT_V(fsend(&f, R, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_V(fsend(&f, O, FIN | ACK, 0), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&f, KTRACK_TCP_LAST_ACK);
+	old_o = f.nxt[O];
+	if (!flow_new_syn(&f, 0x55550000, 0x66660000, NO_WS, NO_WS))
+		return;
+	/* The server had not received the client's FIN (FIN_WAIT_2): its ACK does not cover it. */
+	g = f;
+	s = mkseg(ACK, g.ct.tcp_end[R], old_o - 1, 0, 65535);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&g, KTRACK_TCP_LAST_ACK);
+	/* It had (TIME_WAIT): its ACK acks the FIN, the old connection really is closed. */
+	g = f;
+	s = mkseg(ACK, g.ct.tcp_end[R], old_o, 0, 65535);
+	EXPECT_V(packet(&g, R, &s), KTRACK_TCP_ACCEPT);
+	EXPECT_STATE(&g, KTRACK_TCP_TIME_WAIT);
+	/* The client retransmits its SYN: the caller replaces the TIME_WAIT entry. */
+	s = mkseg(SYN, 0x55550000, 0, 0, 65535);
+	EXPECT_V(packet(&g, O, &s), KTRACK_TCP_REOPEN);
+}
+
 /* An entry that was never started answers IGNORE. */
 static void test_not_started(void)
 {
@@ -1087,7 +1617,9 @@ int main(void)
 	KT_RUN(test_server_close);
 	KT_RUN(test_simultaneous_close);
 	KT_RUN(test_fin_ack_combined);
-	KT_RUN(test_rst_in_window);
+	KT_RUN(test_rst_exact_seq_deletes);
+	KT_RUN(test_rst_inexact_in_window_keeps_entry);
+	KT_RUN(test_rst_exact_after_challenge_ack_deletes);
 	KT_RUN(test_rst_out_of_window);
 	KT_RUN(test_rst_blind);
 	KT_RUN(test_rst_syn_sent);
@@ -1105,9 +1637,18 @@ int main(void)
 	KT_RUN(test_loose_pickup);
 	KT_RUN(test_loose_reply_seq);
 	KT_RUN(test_loose_fin_pickup);
-	KT_RUN(test_loose_rst);
+	KT_RUN(test_rst_pickup_unseen_side_exact_at_ack_estimate);
 	KT_RUN(test_simultaneous_open);
 	KT_RUN(test_syn_recv_paths);
 	KT_RUN(test_not_started);
+	KT_RUN(test_syn_on_established_fills_memo);
+	KT_RUN(test_resync_synack_answers_ignored_syn);
+	KT_RUN(test_resync_from_syn_recv);
+	KT_RUN(test_resync_synack_not_matching_ignored);
+	KT_RUN(test_no_memo_no_resync);
+	KT_RUN(test_rst_answering_ignored_syn_deletes);
+	KT_RUN(test_resync_window_scaling);
+	KT_RUN(test_resync_across_seq_wrap);
+	KT_RUN(test_challenge_ack_in_last_ack_does_not_complete_close);
 	return kt_done();
 }
