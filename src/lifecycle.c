@@ -275,17 +275,22 @@ static void ktrack_refuse(struct ktrack_net *kn, const struct ktrack_pkt *pkt,
 
 /*
  * Room for one more entry under @max. The shared count is read without a lock; it is off by less
- * than the table's count slack (net.c keeps that within max / 4). Below the band where it could be
- * wrong there is room; in it, an eviction makes room whether or not the table is quite full (an
- * eviction and an insertion leave the count as it was), so a table at its limit costs the same
- * with 2 CPUs or 256. Only when nothing can be evicted is the count summed exactly, at most once
- * per HZ/100 while it says full.
+ * than the table's count slack (table.c keeps that within max / 64). Below the band where it could
+ * be wrong there is room; in it, an eviction makes room whether or not the table is quite full
+ * (an eviction and an insertion leave the count as it was), so a table at its limit costs the same
+ * with 2 CPUs or 256, and no entry is evicted before the table is 97% full. Only when nothing can
+ * be evicted is the count summed exactly, at most once per HZ/100 while it says full. A table
+ * smaller than 64 entries a CPU cannot have that slack: its count is summed in the band, and only
+ * a full one evicts.
  */
 static bool ktrack_table_room(struct ktrack_net *kn, unsigned int max)
 {
 	struct ktrack_table *t = &kn->table;
+	s64 slack = ktrack_table_count_slack(t);
 
-	if (percpu_counter_read(&t->count) + ktrack_table_count_slack(t) < max)
+	if (percpu_counter_read(&t->count) + slack < max)
+		return true;
+	if (slack * 64 > max && percpu_counter_sum(&t->count) < max)
 		return true;
 	if (ktrack_evict(kn))
 		return true;

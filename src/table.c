@@ -287,11 +287,12 @@ void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsig
 
 /*
  * Each CPU folds its part of the count into the shared one every count_batch entries, so the shared
- * value is off by less than count_batch per CPU: at most max_conns / 4 in all, at least 1 a step.
+ * value is off by less than count_batch per CPU: at most max_conns / 64 in all, unless the table is
+ * so small for the CPUs that a step of 1 is too much (see ktrack_table_room()).
  */
 void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max)
 {
-	unsigned int b = max / (4 * num_possible_cpus());
+	unsigned int b = max / (64 * num_possible_cpus());
 
 	WRITE_ONCE(t->count_batch, clamp(b, 1U, 64U));
 }

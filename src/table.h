@@ -67,7 +67,7 @@ struct ktrack_table {
 	struct ktrack_stripe *stripes;
 	hsiphash_key_t key;
 	struct percpu_counter count;	/* live entries, per CPU in steps of count_batch */
-	s32 count_batch;		/* small enough that count is within max_conns / 4 */
+	s32 count_batch;		/* small enough that count is within max_conns / 64 */
 	unsigned long evict_idle_until;	/* jiffies: a full scan found nothing to evict */
 	unsigned long full_until;	/* jiffies: an exact count found the table full */
 };

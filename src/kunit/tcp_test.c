@@ -38,7 +38,7 @@ static void tflow_init(struct tflow *f, u32 isn_o, u32 isn_r)
 {
 	memset(f, 0, sizeof(*f));
 	f->ct.flags = KTRACK_L4_TCP;
-	f->ct.deadline = 0x5a5a5a5a;
+	f->ct.stamp = 0x5a5a5a5a;
 	f->nxt[O] = isn_o;
 	f->nxt[R] = isn_r;
 	f->win[O] = 64240;
@@ -74,7 +74,7 @@ static enum ktrack_tcp_verdict tpacket_memo(struct kunit *test, struct ktrack_co
 	v = ktrack_tcp_packet(ct, d, s, memo);
 	KUNIT_EXPECT_LE(test, (int)v, (int)KTRACK_TCP_RESYNC);
 	KUNIT_EXPECT_LT(test, ct->state, (u8)KTRACK_TCP_NSTATES);
-	KUNIT_EXPECT_EQ(test, ct->deadline, before.deadline);
+	KUNIT_EXPECT_EQ(test, ct->stamp, before.stamp);
 	KUNIT_EXPECT_EQ(test, ct->flags, before.flags);
 	if (v == KTRACK_TCP_IGNORE || v == KTRACK_TCP_INVALID || v == KTRACK_TCP_REOPEN ||
 	    v == KTRACK_TCP_CHALLENGE)

@@ -47,7 +47,7 @@ static void fresh(struct ktrack_conn *ct)
 {
 	memset(ct, 0, sizeof(*ct));
 	ct->next = &sentinel_next;
-	ct->deadline = 0xa5a5a5a5U;
+	ct->stamp = 0xa5a5a5a5U;
 	ct->sport = 0x1234;
 	ct->dport = 0x5678;
 	ct->flags = KTRACK_L4_TCP | KTRACK_F_REPLIED;
@@ -64,7 +64,7 @@ static void check_entry(const struct ktrack_conn *ct)
 	unsigned int d;
 
 	CHECK(ct->state > KTRACK_TCP_NONE && ct->state < KTRACK_TCP_NSTATES);
-	CHECK(ct->next == &sentinel_next && ct->deadline == 0xa5a5a5a5U);
+	CHECK(ct->next == &sentinel_next && ct->stamp == 0xa5a5a5a5U);
 	CHECK(ct->sport == 0x1234 && ct->dport == 0x5678);
 	CHECK(ct->flags == (KTRACK_L4_TCP | KTRACK_F_REPLIED));
 	CHECK(ktrack_tcp_state_name(ct->state));

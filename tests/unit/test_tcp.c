@@ -66,7 +66,7 @@ static bool expect_state(const struct ktrack_conn *ct, int want, const char *fil
 #define EXPECT_STATE(f, want)	expect_state(&(f)->ct, want, __FILE__, __LINE__)
 
 /* Values the state machine must never change. */
-#define SENTINEL_DEADLINE	0x5a5a5a5aU
+#define SENTINEL_STAMP	0x5a5a5a5aU
 #define SENTINEL_FLAGS		(KTRACK_L4_TCP | KTRACK_F_REPLIED | KTRACK_F_SRC_COUNTED)
 static struct ktrack_conn sentinel_next;
 
@@ -74,7 +74,7 @@ static void flow_init(struct flow *f, u32 isn_o, u32 isn_r)
 {
 	memset(f, 0, sizeof(*f));
 	f->ct.next = &sentinel_next;
-	f->ct.deadline = SENTINEL_DEADLINE;
+	f->ct.stamp = SENTINEL_STAMP;
 	f->ct.sport = htons(40000);
 	f->ct.dport = htons(80);
 	f->ct.flags = SENTINEL_FLAGS;
@@ -104,7 +104,7 @@ static enum ktrack_tcp_verdict packet_at(struct flow *f, enum ktrack_dir d,
 	enum ktrack_tcp_verdict v = ktrack_tcp_packet(&f->ct, d, s, f->use_memo ? &f->memo : NULL);
 	bool memo_changed = memcmp(&memo_before, &f->memo, sizeof(memo_before));
 
-	if (f->ct.next != &sentinel_next || f->ct.deadline != SENTINEL_DEADLINE ||
+	if (f->ct.next != &sentinel_next || f->ct.stamp != SENTINEL_STAMP ||
 	    f->ct.sport != htons(40000) || f->ct.dport != htons(80) ||
 	    f->ct.flags != SENTINEL_FLAGS)
 		kt_fail(file, line, "a field outside the TCP part changed");
@@ -207,7 +207,7 @@ static void test_start_syn(void)
 	KT_EQ(f.ct.tcp_win[O], 64240);
 	KT_EQ(f.ct.tcp_wsf[O], 7 | KTRACK_TCP_WSCALE_OK | KTRACK_TCP_END_KNOWN);
 	KT_EQ(f.ct.tcp_wsf[R], KTRACK_TCP_WSCALE_UNKNOWN);
-	KT_EQ(f.ct.deadline, SENTINEL_DEADLINE);
+	KT_EQ(f.ct.stamp, SENTINEL_STAMP);
 	KT_EQ(f.ct.flags, SENTINEL_FLAGS);
 
 	/* SYN with data (TCP Fast Open) and an oversized scale, taken as 14. */

@@ -207,9 +207,9 @@ mute_rst() {
 	kt_wait_state srv "$t" SYN_SENT 5
 	kt_wait_left srv tcp "$t" 17
 	agent cli craft k 41140 8090 - 1000	# the same SYN again
-	agent cli csend k S
 	ksnap srv found
-	kwait srv found 0
+	agent cli csend k S
+	kwait srv found 1
 	kt_find srv tcp "$t"
 	echo "$KT_LINE"
 	[ "$(kt_field 6)" = SYN_SENT ]

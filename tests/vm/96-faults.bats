@@ -96,6 +96,16 @@ teardown() {
 		done
 	) &
 	dumper=$!
+	# an event listener throughout, so that new flows build events while the family goes away
+	# (ktrack_nl_exit() waits for the senders); each monitor lives 2 s, as the family comes back
+	# with another id after every insmod
+	(
+		while :; do
+			timeout 2 ip netns exec kt-srv "$KTRACKCTL" monitor >/dev/null 2>&1 || true
+			sleep 0.05
+		done
+	) &
+	monitor=$!
 	# per round: entries before rmmod, seconds in insmod and in rmmod (it waits for the entries'
 	# RCU callbacks)
 	loads=0 seen=0 busy=0 rounds=
@@ -123,7 +133,7 @@ teardown() {
 		rounds+=$(awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$EPOCHREALTIME" \
 			'BEGIN { printf " %d:%.1f/%.1f", n, b - a, d - c }')
 	done
-	kill "$dumper"
+	kill "$dumper" "$monitor"
 	kill "$f0" "$f1" || true	# stopped, each flood says what it sent
 	wait "$f0" "$f1" || true
 	nl=$(grep -c list "$REL_TMP/dumps" || true) pr=$(grep -c proc "$REL_TMP/dumps" || true)
