@@ -2,6 +2,11 @@
 /*
  * net.c - the life of ktrack in a network namespace: what is set up when a netns appears (or when
  * the module loads, for every netns that exists) and torn down when it goes (or at rmmod).
+ *
+ * Anyone may create a netns (an unprivileged user in a user namespace of its own), so what ktrack
+ * allocates for one is charged to its creator's memory cgroup (__GFP_ACCOUNT, in each init
+ * function called here), and a netns other than the initial one starts with a small table,
+ * whatever hashsize is.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,8 +21,8 @@
 #include "stats.h"
 #include "sysctl.h"
 
-/* A netns other than the initial one starts with this share of hashsize (at least 1024 buckets). */
-#define KTRACK_CHILD_HASH_SHIFT	4
+/* The buckets of a netns other than the initial one (hashsize sizes only the initial one's). */
+#define KTRACK_CHILD_BUCKETS	1024U
 
 unsigned int ktrack_net_id __read_mostly;
 
@@ -101,7 +106,7 @@ static int __net_init ktrack_net_init(struct net *net)
 		kn->tun[i] = ktrack_defaults[i].val;
 	seqlock_init(&kn->prefix_lock);
 	if (!net_eq(net, &init_net))
-		nbuckets = max(nbuckets >> KTRACK_CHILD_HASH_SHIFT, 1024U);
+		nbuckets = KTRACK_CHILD_BUCKETS;
 
 	err = ktrack_stats_init(net, kn);
 	if (err)

@@ -10,7 +10,8 @@
  * initial namespace's net.ktrack.<name> (so on a host without containers the parameter and the
  * sysctl stay one setting). Other existing namespaces keep their values. A write the initial
  * namespace refuses (per_src_prefix4/6 while sources are counted: EBUSY) changes nothing.
- * hashsize is read-only (0444): it sizes the table when a namespace is created.
+ * hashsize is read-only (0444): it sizes the initial namespace's table when that is created; every
+ * other namespace starts with 1024 buckets, whatever hashsize is (net.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -145,7 +146,8 @@ static const struct kernel_param_ops ktrack_hashsize_ops = {
 };
 
 module_param_cb(hashsize, &ktrack_hashsize_ops, &ktrack_hashsize, 0444);
-MODULE_PARM_DESC(hashsize, "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2)");
+MODULE_PARM_DESC(hashsize,
+		 "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2); every other netns gets 1024");
 
 /* Fill in the defaults that depend on the machine. */
 int ktrack_params_init(void)

@@ -5,21 +5,32 @@
  * swap; nothing walks a list of that source's connections (nf_conncount's cost). A node is created
  * with its source's first connection and freed when the count reaches 0.
  *
- * Size: a node is 16 bytes (IPv4) or 28 (IPv6), slab objects of 24 and 40, with no rcu_head: the
+ * Size: a node is 20 bytes (IPv4) or 32 (IPv6), slab objects of 32 and 40, with no rcu_head: the
  * caches are SLAB_TYPESAFE_BY_RCU, as nf_conntrack's, so a node may be reused at once, but only for
- * another node of the same family. (With kfree_rcu an IPv4 node would be a 32-byte object.) The rules that make that safe:
+ * another node of the same family; the caches are global, so the node may go to another table (a
+ * netns) for the same address. (With kfree_rcu an IPv4 node would be a 40-byte object.) The rules
+ * that make that safe:
+ *  - a node's word ref is its table's id (high 32 bits) and its count (low 32 bits); table ids
+ *    are unique among live tables (an IDA) and never 0;
  *  - a node's count goes 1 -> 0 only under its bucket's lock, which unlinks and frees it there;
- *    a lockless reader never raises a count from 0;
- *  - a new node gets its address while its count is 0, then the count 1 (release), then it is
- *    linked: a reader that saw a count above 0 (acquire) sees the address that goes with it;
- *  - a lockless reader that raised a count checks the address again and gives the count back if
- *    the node now belongs to another source; one that wandered into another chain (following a
- *    reused node) may miss, and a miss is settled under the lock.
+ *    a lockless reader never raises a count from 0, nor on a node whose id is not its table's:
+ *    it raises with a compare-and-swap of the whole word, so it never holds a count of another
+ *    table's node, and a node it holds a count of stays its table's and keeps its address;
+ *  - a new node gets its address while its count is 0, then its table's id and the count 1 in one
+ *    store (release), then it is linked: a reader that saw its id with a count above 0 (acquire)
+ *    sees the address that goes with it;
+ *  - a lockless reader that raised a count checks the address again and, if the node now belongs
+ *    to another source (of its own table: the id said so), gives the count back to that source;
+ *    one that wandered into another chain (following a reused node, maybe into another table's
+ *    buckets) may miss, and a miss is settled under the lock;
+ *  - a table going away sets its nodes' words to 0 before freeing them, so no node keeps its id
+ *    for a later table that gets the same id.
  * Each family has its own buckets, so a node is never compared with an address of the other family.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cache.h>
+#include <linux/idr.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -32,6 +43,23 @@
 #include "source.h"
 
 static struct kmem_cache *ktrack_src_cache[2] __read_mostly;
+static DEFINE_IDA(ktrack_src_ida);	/* table ids */
+
+/* A node's ref: its table's id and its count. */
+static s64 ktrack_src_ref(u32 id, u32 live)
+{
+	return (s64)((u64)id << 32 | live);
+}
+
+static u32 ktrack_src_ref_id(s64 ref)
+{
+	return (u64)ref >> 32;
+}
+
+static u32 ktrack_src_ref_live(s64 ref)
+{
+	return (u32)ref;
+}
 
 int ktrack_src_caches_init(void)
 {
@@ -100,25 +128,32 @@ static void ktrack_src_addr(const struct ktrack_src *s, bool v6, union ktrack_ad
 }
 
 /*
- * Lockless: the node of @addr with a count above 0, or NULL. The count may drop to 0 and the node
- * be reused right after; only a caller that holds one of its counts knows it stays.
+ * Lockless: @st's node of @addr with a count above 0, or NULL. The count may drop to 0 and the
+ * node be reused right after, in this table or another; only a caller that holds one of its counts
+ * (ktrack_src_get()) knows it stays.
  */
 static struct ktrack_src *ktrack_src_find_rcu(struct ktrack_srctable *st, bool v6, u32 hash,
 					      const union ktrack_addr *addr)
 {
 	struct ktrack_src *s;
+	s64 ref;
 
 	for (s = rcu_dereference(*ktrack_src_bucket(st, v6, hash)); s; s = rcu_dereference(s->next)) {
 		if (!ktrack_src_match(s, v6, addr))
 			continue;
-		/* a count above 0 comes with the address it was set with */
-		if (atomic_read_acquire(&s->live) > 0 && ktrack_src_match(s, v6, addr))
+		/* an id with a count above 0 comes with the address it was set with */
+		ref = atomic64_read_acquire(&s->ref);
+		if (ktrack_src_ref_id(ref) == st->id && ktrack_src_ref_live(ref) > 0 &&
+		    ktrack_src_match(s, v6, addr))
 			return s;
 	}
 	return NULL;
 }
 
-/* Under the bucket's lock: the chain is stable and every node on it has a count above 0. */
+/*
+ * Under the bucket's lock: the chain is stable and every node on it is @st's, with a count above 0
+ * and an address that stays.
+ */
 static struct ktrack_src *ktrack_src_find_locked(struct ktrack_srctable *st, bool v6, u32 hash,
 						 const union ktrack_addr *addr)
 {
@@ -133,42 +168,79 @@ static struct ktrack_src *ktrack_src_find_locked(struct ktrack_srctable *st, boo
 	return NULL;
 }
 
-/* Add one unless the count is 0 (the node is free or on its way out) or at @limit. */
-static int ktrack_src_get(struct ktrack_src *s, unsigned int limit)
+/*
+ * Add one unless @s is not @st's, or its count is 0 (the node is free or on its way out), or at
+ * @limit. Once it added, @s stays @st's and keeps its address until the count is given back.
+ */
+static int ktrack_src_get(struct ktrack_srctable *st, struct ktrack_src *s, unsigned int limit)
 {
-	int v = atomic_read(&s->live);
+	s64 ref = atomic64_read(&s->ref);
 
 	do {
-		if (v == 0)
+		if (ktrack_src_ref_id(ref) != st->id || !ktrack_src_ref_live(ref))
 			return -EAGAIN;
-		if (limit && (unsigned int)v >= limit)
+		if (limit && ktrack_src_ref_live(ref) >= limit)
 			return -EDQUOT;
-	} while (!atomic_try_cmpxchg(&s->live, &v, v + 1));
+	} while (!atomic64_try_cmpxchg(&s->ref, &ref, ref + 1));
 	return 0;
 }
 
 /*
- * Give back one count of @s, which the caller holds, @hash being its address's; the last one
- * unlinks and frees it.
+ * Give back @n counts of @s, a node of @st whose counts the caller holds, @hash being its
+ * address's; the last one unlinks and frees it.
  */
-static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_src *s, u32 hash)
+static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_src *s, u32 hash,
+			   unsigned int n)
 {
 	spinlock_t *lock = ktrack_src_lock(st, hash);
 	struct ktrack_src __rcu **pp;
 	struct ktrack_src *p;
 
 	local_bh_disable();
-	if (atomic_dec_and_lock(&s->live, lock)) {
-		pp = ktrack_src_bucket(st, v6, hash);
-		while ((p = rcu_dereference_protected(*pp, lockdep_is_held(lock))) != s)
-			pp = &p->next;
-		/* s->next stays: a reader standing on s goes on along the chain */
-		RCU_INIT_POINTER(*pp, rcu_dereference_protected(s->next, lockdep_is_held(lock)));
-		atomic_dec(&st->nsources);
-		spin_unlock(lock);
-		kmem_cache_free(ktrack_src_cache[v6], s);
+	/* lockless unless it reaches 0: that only under the lock (as atomic_dec_and_lock()) */
+	if (atomic64_add_unless(&s->ref, -(s64)n, ktrack_src_ref(st->id, n))) {
+		local_bh_enable();
+		return;
 	}
+	spin_lock(lock);
+	if (atomic64_sub_return(n, &s->ref) != ktrack_src_ref(st->id, 0)) {
+		spin_unlock(lock);	/* a reader raised it meanwhile */
+		local_bh_enable();
+		return;
+	}
+	pp = ktrack_src_bucket(st, v6, hash);
+	while ((p = rcu_dereference_protected(*pp, lockdep_is_held(lock))) != s)
+		pp = &p->next;
+	/* s->next stays: a reader standing on s goes on along the chain */
+	RCU_INIT_POINTER(*pp, rcu_dereference_protected(s->next, lockdep_is_held(lock)));
+	atomic_dec(&st->nsources);
+	spin_unlock(lock);
+	kmem_cache_free(ktrack_src_cache[v6], s);
 	local_bh_enable();
+}
+
+/*
+ * Lockless, on a node @s found under RCU: one count more if @s is @st's node of @addr: 0, or
+ * -EDQUOT at @limit, or -EAGAIN when it is not (any more): free, another table's, or reused for
+ * another source of @st.
+ */
+static int ktrack_src_hold(struct ktrack_srctable *st, bool v6, struct ktrack_src *s,
+			   const union ktrack_addr *addr, unsigned int limit)
+{
+	union ktrack_addr other;
+	int err;
+
+	err = ktrack_src_get(st, s, limit);
+	/* it may have gone to another source of @st since it matched */
+	smp_rmb();
+	if (err == -EAGAIN || ktrack_src_match(s, v6, addr))
+		return err;
+	if (!err) {
+		/* @st's node (the id said so) of another source: give that source its count back */
+		ktrack_src_addr(s, v6, &other);	/* stable: we hold a count */
+		ktrack_src_put(st, v6, s, ktrack_src_hash(st, v6, &other), 1);
+	}
+	return -EAGAIN;
 }
 
 int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack_addr *addr,
@@ -183,20 +255,8 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 
 	rcu_read_lock();
 	s = ktrack_src_find_rcu(st, v6, hash, addr);
-	if (s) {
-		err = ktrack_src_get(s, limit);
-		/* the node may have gone to another source since it matched */
-		smp_rmb();
-		if (err != -EAGAIN && !ktrack_src_match(s, v6, addr)) {
-			if (!err) {
-				union ktrack_addr other;
-
-				ktrack_src_addr(s, v6, &other);	/* stable: we hold a count */
-				ktrack_src_put(st, v6, s, ktrack_src_hash(st, v6, &other));
-			}
-			err = -EAGAIN;
-		}
-	}
+	if (s)
+		err = ktrack_src_hold(st, v6, s, addr, limit);
 	rcu_read_unlock();
 	if (err != -EAGAIN)
 		return err;
@@ -205,7 +265,7 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 	spin_lock_bh(lock);
 	s = ktrack_src_find_locked(st, v6, hash, addr);
 	if (s) {
-		err = ktrack_src_get(s, limit);
+		err = ktrack_src_get(st, s, limit);
 		spin_unlock_bh(lock);
 		return err;
 	}
@@ -214,14 +274,17 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 		spin_unlock_bh(lock);
 		return -ENOMEM;
 	}
-	/* its count is 0 (new, or freed at 0): readers pass it by while the address changes */
+	/*
+	 * Its count is 0 (freed at 0; a node never used is reached by no reader): readers of every
+	 * table pass it by while the address changes.
+	 */
 	if (!v6)
 		WRITE_ONCE(s->addr[0], addr->ip);
 	else
 		memcpy(s->addr, &addr->in6, sizeof(addr->in6));
 	head = ktrack_src_bucket(st, v6, hash);
 	RCU_INIT_POINTER(s->next, rcu_dereference_protected(*head, lockdep_is_held(lock)));
-	atomic_set_release(&s->live, 1);
+	atomic64_set_release(&s->ref, ktrack_src_ref(st->id, 1));
 	rcu_assign_pointer(*head, s);
 	atomic_inc(&st->nsources);
 	spin_unlock_bh(lock);
@@ -236,18 +299,23 @@ void ktrack_src_release(struct ktrack_srctable *st, u8 family, const union ktrac
 	struct ktrack_src *s;
 
 	/*
-	 * The caller holds one of @addr's counts, so the node found (address and a count above 0) is
-	 * @addr's one live node and stays until this count is given back.
+	 * The caller holds one of @addr's counts, so @addr has one live node in @st, which stays
+	 * until that count is given back. A node found locklessly may be another (reused meanwhile,
+	 * in @st or in another table) until it is known to be @st's and @addr's: by a count of our
+	 * own, taken as acquire does, then given back with the caller's.
 	 */
 	rcu_read_lock();
 	s = ktrack_src_find_rcu(st, v6, hash, addr);
-	if (!s) {
-		spin_lock_bh(lock);
-		s = ktrack_src_find_locked(st, v6, hash, addr);
-		spin_unlock_bh(lock);
+	if (s && !ktrack_src_hold(st, v6, s, addr, 0)) {
+		ktrack_src_put(st, v6, s, hash, 2);
+		rcu_read_unlock();
+		return;
 	}
+	spin_lock_bh(lock);
+	s = ktrack_src_find_locked(st, v6, hash, addr);
+	spin_unlock_bh(lock);
 	if (!WARN_ON_ONCE(!s))
-		ktrack_src_put(st, v6, s, hash);
+		ktrack_src_put(st, v6, s, hash, 1);
 	rcu_read_unlock();
 }
 
@@ -272,7 +340,8 @@ int ktrack_src_walk(struct ktrack_srctable *st, unsigned long *pos, unsigned lon
 			if (i++ < done)
 				continue;
 			ktrack_src_addr(s, v6, &addr);
-			ret = fn(arg, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &addr, atomic_read(&s->live));
+			ret = fn(arg, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &addr,
+				 ktrack_src_ref_live(atomic64_read(&s->ref)));
 			if (ret) {
 				done = i - 1;
 				break;
@@ -290,28 +359,40 @@ int ktrack_src_walk(struct ktrack_srctable *st, unsigned long *pos, unsigned lon
 static int ktrack_srcfam_init(struct ktrack_srcfam *f, unsigned int nbuckets)
 {
 	f->nbuckets = roundup_pow_of_two(max_t(unsigned int, nbuckets, KTRACK_SRC_LOCKS));
-	f->buckets = kvcalloc(f->nbuckets, sizeof(*f->buckets), GFP_KERNEL);
+	f->buckets = kvcalloc(f->nbuckets, sizeof(*f->buckets), GFP_KERNEL_ACCOUNT);
 	return f->buckets ? 0 : -ENOMEM;
 }
 
 int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets4, unsigned int nbuckets6)
 {
 	unsigned int i;
+	int id;
 
 	if (ktrack_srcfam_init(&st->fam[0], nbuckets4))
 		return -ENOMEM;
-	if (ktrack_srcfam_init(&st->fam[1], nbuckets6)) {
-		kvfree(st->fam[0].buckets);
-		return -ENOMEM;
-	}
+	if (ktrack_srcfam_init(&st->fam[1], nbuckets6))
+		goto err_fam0;
+	id = ida_alloc_min(&ktrack_src_ida, 1, GFP_KERNEL_ACCOUNT);
+	if (id < 0)
+		goto err_fam1;
+	st->id = id;
 	for (i = 0; i < KTRACK_SRC_LOCKS; i++)
 		spin_lock_init(&st->locks[i]);
 	get_random_bytes(&st->key, sizeof(st->key));
 	atomic_set(&st->nsources, 0);
 	return 0;
+
+err_fam1:
+	kvfree(st->fam[1].buckets);
+err_fam0:
+	kvfree(st->fam[0].buckets);
+	return -ENOMEM;
 }
 
-/* No reader and no writer is left (the netns is going away). */
+/*
+ * No reader and no writer of @st is left (the netns is going away); readers of other tables may
+ * still stand on its nodes, and only read them.
+ */
 void ktrack_src_destroy(struct ktrack_srctable *st)
 {
 	struct ktrack_src *s, *next;
@@ -321,10 +402,12 @@ void ktrack_src_destroy(struct ktrack_srctable *st)
 		for (i = 0; i < st->fam[v6].nbuckets; i++) {
 			for (s = rcu_dereference_raw(st->fam[v6].buckets[i]); s; s = next) {
 				next = rcu_dereference_raw(s->next);
-				atomic_set(&s->live, 0);
+				/* no id: a later table with @st's id must not find it live */
+				atomic64_set(&s->ref, 0);
 				kmem_cache_free(ktrack_src_cache[v6], s);
 			}
 		}
 		kvfree(st->fam[v6].buckets);
 	}
+	ida_free(&ktrack_src_ida, st->id);
 }

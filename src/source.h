@@ -17,14 +17,17 @@
 #define KTRACK_SRC_LOCKS	256
 
 /*
- * One source: a masked address with at least one live connection; 16 bytes for IPv4, 28 for IPv6
- * (slab objects of 24 and 40: SLUB keeps a typesafe cache's free pointer after the object). Nodes
- * come from SLAB_TYPESAFE_BY_RCU caches: a reader may meet a node that was freed and reused for
- * another source of the same family, so it checks the address again once it holds a count.
+ * One source: a masked address with at least one live connection; 20 bytes for IPv4, 32 for IPv6
+ * (slab objects of 32 and 40: SLUB keeps a typesafe cache's free pointer after the object). Nodes
+ * come from SLAB_TYPESAFE_BY_RCU caches shared by every table (every netns): a reader may meet a
+ * node that was freed and reused for another source of the same family, in its own table or in
+ * another's. So the count and the id of the table the node belongs to are one word, and a reader
+ * raises the count only with a compare-and-swap of that word that finds its own table's id there;
+ * once it holds a count, it checks the address again (source.c).
  */
 struct ktrack_src {
 	struct ktrack_src __rcu *next;	/* bucket chain, singly linked, walked under RCU */
-	atomic_t live;			/* live connections; 0: free or being freed */
+	atomic64_t ref;			/* table id << 32 | live; live 0: free or being freed */
 	__be32 addr[];			/* 1 word (IPv4) or 4 (IPv6) */
 };
 
@@ -42,12 +45,16 @@ struct ktrack_srctable {
 	spinlock_t locks[KTRACK_SRC_LOCKS];
 	hsiphash_key_t key;
 	atomic_t nsources;
+	u32 id;				/* in its nodes' ref; unique among live tables, not 0 */
 };
 
 int ktrack_src_caches_init(void);
 void ktrack_src_caches_exit(void);
 
-/* @nbuckets4/@nbuckets6: bucket counts wanted for each family (rounded up, at least 256). */
+/*
+ * @nbuckets4/@nbuckets6: bucket counts wanted for each family (rounded up, at least 256). Its
+ * allocations are charged to the caller's memory cgroup (the creator of the netns).
+ */
 int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets4, unsigned int nbuckets6);
 void ktrack_src_destroy(struct ktrack_srctable *st);
 

@@ -178,7 +178,7 @@ int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(((struct ktrack_stats *)0)->tcp_live) < KTRACK_TCP_NSTATES);
 
-	kn->stats = alloc_percpu(struct ktrack_stats);
+	kn->stats = alloc_percpu_gfp(struct ktrack_stats, GFP_KERNEL_ACCOUNT);
 	if (!kn->stats)
 		return -ENOMEM;
 	if (!proc_create_net("ktrack", 0444, net->proc_net_stat, &ktrack_stat_seq_ops,

@@ -78,7 +78,7 @@ int ktrack_sysctl_init(struct ktrack_net *kn)
 	struct ctl_table *table;
 	int i;
 
-	table = kcalloc(KTRACK_NSYSCTLS + 1, sizeof(*table), GFP_KERNEL);
+	table = kcalloc(KTRACK_NSYSCTLS + 1, sizeof(*table), GFP_KERNEL_ACCOUNT);
 	if (!table)
 		return -ENOMEM;
 	for (i = 0; i < KTRACK_NTUNABLES; i++) {

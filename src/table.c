@@ -304,10 +304,10 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 
 	t->nbuckets = roundup_pow_of_two(nbuckets);
 	t->nstripes = min_t(unsigned int, KTRACK_MAX_STRIPES, max(t->nbuckets / 16, 1U));
-	t->buckets = kvcalloc(t->nbuckets, sizeof(*t->buckets), GFP_KERNEL);
+	t->buckets = kvcalloc(t->nbuckets, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
 	if (!t->buckets)
 		return -ENOMEM;
-	t->stripes = kvcalloc(t->nstripes, sizeof(*t->stripes), GFP_KERNEL);
+	t->stripes = kvcalloc(t->nstripes, sizeof(*t->stripes), GFP_KERNEL_ACCOUNT);
 	if (!t->stripes) {
 		err = -ENOMEM;
 		goto err_buckets;
@@ -321,7 +321,7 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 	t->evict_idle_until = jiffies;
 	t->full_until = jiffies;
 	t->count_batch = 1;
-	err = percpu_counter_init(&t->count, 0, GFP_KERNEL);
+	err = percpu_counter_init(&t->count, 0, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_stripes;
 	return 0;

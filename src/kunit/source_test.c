@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * source_test.c - KUnit suite of the per-source counts (src/source.c, included below), through its
- * public functions only (the counts are read back with the walk): acquire and release, the
- * per-source limit, masking to a prefix, many sources, and two CPUs acquiring and releasing one source at its limit while its node is freed and
- * created again (KASAN sees a node used after its RCU free, kmemleak one never freed).
+ * public functions (the counts are read back with the walk): acquire and release, the per-source
+ * limit, masking to a prefix, many sources, two CPUs acquiring and releasing one source at its
+ * limit while its node is freed and created again (KASAN sees a node used after its RCU free,
+ * kmemleak one never freed); and, through the lockless step of acquire and release
+ * (ktrack_src_find_rcu(), ktrack_src_hold()), a node freed in one table and reused at once by
+ * another table for the same address while a reader of the first still stands on it.
  */
 #include "../source.c"
 
@@ -321,12 +324,81 @@ static void source_two_cpus_one_source(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tsources(test), 0);
 }
 
+/*
+ * Two tables (two network namespaces) share the caches. A reader of table A found A's node of an
+ * address and still stands on it (under RCU) when the node is freed and handed at once to table B
+ * for the same address: SLUB gives the object just freed on this CPU to the next allocation. The
+ * reader's next step, the one acquire and release both take on a node they found, must refuse it:
+ * counted, it would be a connection of A on B's node, and A's release would then look for that
+ * node in A's buckets (not there: a NULL dereference) or take a count of B's.
+ */
+static void source_two_tables_reuse(struct kunit *test)
+{
+	struct ktrack_srctable *a = tsrc(test), *b;
+	union ktrack_addr x = taddr4(0xc0000207);
+	u32 hash = ktrack_src_hash(a, false, &x);
+	struct ktrack_src *n = NULL, *m = NULL;
+	unsigned int tries;
+
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, ktrack_src_init(b, 256, 256), 0);
+	KUNIT_EXPECT_NE(test, a->id, b->id);
+
+	for (tries = 0; tries < 100; tries++) {
+		KUNIT_ASSERT_EQ(test, ktrack_src_acquire(a, NFPROTO_IPV4, &x, 0), 0);
+		rcu_read_lock();
+		preempt_disable();	/* on this CPU, for its free list */
+		n = ktrack_src_find_rcu(a, false, hash, &x);	/* the reader stands on it */
+		ktrack_src_release(a, NFPROTO_IPV4, &x);	/* freed: A's last connection */
+		KUNIT_EXPECT_EQ(test, ktrack_src_acquire(b, NFPROTO_IPV4, &x, 0), 0);
+		spin_lock_bh(ktrack_src_lock(b, ktrack_src_hash(b, false, &x)));
+		m = ktrack_src_find_locked(b, false, ktrack_src_hash(b, false, &x), &x);
+		spin_unlock_bh(ktrack_src_lock(b, ktrack_src_hash(b, false, &x)));
+		preempt_enable();
+		if (n && n == m)
+			break;
+		/* another object came (KFENCE, a remote free): again */
+		rcu_read_unlock();
+		ktrack_src_release(b, NFPROTO_IPV4, &x);
+		n = NULL;
+	}
+	if (!n) {
+		ktrack_src_destroy(b);
+		kunit_skip(test, "the node freed in A was never the next one allocated");
+	}
+	kunit_info(test, "reused after %u tries\n", tries);
+
+	/* the reader of A on B's node of the same address: refused, B's count unchanged */
+	KUNIT_EXPECT_EQ(test, ktrack_src_hold(a, false, n, &x, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ktrack_src_hold(a, false, n, &x, 5), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ktrack_src_ref_live(atomic64_read(&n->ref)), 1U);
+
+	/* A counts that address again, on a node of its own; its release is not misled by n */
+	KUNIT_EXPECT_EQ(test, ktrack_src_acquire(a, NFPROTO_IPV4, &x, 0), 0);
+	KUNIT_EXPECT_EQ(test, ktrack_src_hold(a, false, n, &x, 0), -EAGAIN);
+	KUNIT_EXPECT_PTR_NE(test, ktrack_src_find_rcu(a, false, hash, &x), n);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, tsources(test), 1);
+	KUNIT_EXPECT_EQ(test, tlive4(test, 0xc0000207), 1U);
+	ktrack_src_release(a, NFPROTO_IPV4, &x);
+	KUNIT_EXPECT_EQ(test, tsources(test), 0);
+
+	/* B's count was never touched by A: one connection, and its release frees the node */
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->nsources), 1);
+	KUNIT_EXPECT_EQ(test, ktrack_src_ref_live(atomic64_read(&n->ref)), 1U);
+	ktrack_src_release(b, NFPROTO_IPV4, &x);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->nsources), 0);
+	ktrack_src_destroy(b);
+}
+
 static struct kunit_case source_cases[] = {
 	KUNIT_CASE(source_acquire_release),
 	KUNIT_CASE(source_limit),
 	KUNIT_CASE(source_mask),
 	KUNIT_CASE(source_many),
 	KUNIT_CASE(source_two_cpus_one_source),
+	KUNIT_CASE(source_two_tables_reuse),
 	{}
 };
 

@@ -2,9 +2,11 @@
 /*
  * test_source.c - unit tests of the per-source connection counts (src/source.c), built in
  * userspace through shim/ with liburcu: limits, freeing at zero, prefix masking, the walk the
- * sources dump uses, and threads acquiring and releasing at once (counts stay exact, the limit is
+ * sources dump uses, the allocations of a table (charged to the caller's memory cgroup, undone
+ * when one fails), and threads acquiring and releasing at once (counts stay exact, the limit is
  * never exceeded, and nodes freed at zero and reused at once for other sources, as the
- * SLAB_TYPESAFE_BY_RCU cache allows, are never counted for the wrong source).
+ * SLAB_TYPESAFE_BY_RCU cache allows, are never counted for the wrong source), in one table and in
+ * two tables that share the caches, as two network namespaces do (never for the wrong table).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -131,6 +133,33 @@ static void init_sizes(void)
 	KT_EQ(ktrack_src_init(&st, 3, 0), 0);
 	KT_EQ(st.fam[0].nbuckets, 256);	/* at least one bucket a lock */
 	KT_EQ(st.fam[1].nbuckets, 256);
+	teardown();
+}
+
+/*
+ * Anyone may create a netns: what a table allocates is charged to the creator's memory cgroup
+ * (__GFP_ACCOUNT), and an init that fails at any step frees what it had, its table id too.
+ */
+static void init_accounted_nomem(void)
+{
+	long allocs = shim_allocs, accounted = shim_allocs_accounted;
+	u32 id;
+	int i;
+
+	setup();
+	id = st.id;
+	KT_CHECK(id != 0);
+	KT_EQ(shim_allocs - allocs, 2);		/* the buckets of each family */
+	KT_EQ(shim_allocs_accounted - accounted, shim_allocs - allocs);
+	teardown();
+	for (i = 0; i < 3; i++) {		/* IPv4 buckets, IPv6 buckets, the table's id */
+		shim_alloc_fail_after = i;
+		KT_EQ(ktrack_src_init(&st, 256, 256), -ENOMEM);
+		shim_alloc_fail_after = -1;
+		KT_EQ(shim_live_allocs, allocs_before);
+	}
+	setup();
+	KT_EQ(st.id, id);			/* the lowest free id: none was kept */
 	teardown();
 }
 
@@ -540,12 +569,132 @@ static void concurrent_churn(void)
 	teardown();
 }
 
+/*
+ * Two tables, as two network namespaces have, share the global caches: a node freed in one is
+ * handed out again at once (the shim's typesafe cache reuses the last object freed, as SLUB's
+ * per-CPU free list does, before any grace period) and may become the other table's node for the
+ * same address while a lockless reader of the first still stands on it. Threads acquire and
+ * release the same two sources (an IPv4 and an IPv6 one) in both tables, each thread holding at
+ * most one count of each in each table, so that counts cross zero all the time; the shim's
+ * preemption points (<linux/atomic.h>) take readers off the CPU between their steps. Afterwards
+ * each table's count of each source is what the threads hold in that table, nothing warned, and
+ * every node is freed.
+ */
+enum { XT_SRCS = 2, XT_OPS = 300000, XT_THREADS = 4 };
+static struct ktrack_srctable xt[2];
+
+struct xt_thread {
+	long id, errs;
+	int mine[2][XT_SRCS];
+};
+
+static void *xt_churn(void *arg)
+{
+	struct xt_thread *t = arg;
+	u32 seed = t->id * 7919 + 13;
+	int i;
+
+	rcu_register_thread();
+	pthread_barrier_wait(&start);
+	for (i = 0; i < XT_OPS; i++) {
+		u32 r = lcg(&seed);
+		unsigned int tb = r & 1, s = (r >> 1) % XT_SRCS;
+		union ktrack_addr a = churn_addr(s);
+		int *mine = &t->mine[tb][s];
+
+		if (*mine) {
+			ktrack_src_release(&xt[tb], churn_fam(s), &a);
+			--*mine;
+		} else if (ktrack_src_acquire(&xt[tb], churn_fam(s), &a, 0) == 0) {
+			++*mine;
+		} else {
+			t->errs++;
+		}
+	}
+	rcu_unregister_thread();
+	return NULL;
+}
+
+/* The live count of @a's node in @tb, -1 when it has none. */
+static int xt_live(struct ktrack_srctable *tb, u8 family, union ktrack_addr a)
+{
+	struct live_arg la = { .family = family, .addr = a, .live = -1 };
+	unsigned long pos = 0, skip = 0;
+
+	KT_EQ(ktrack_src_walk(tb, &pos, &skip, live_fn, &la), 0);
+	KT_EQ(la.seen, atomic_read(&tb->nsources));
+	return la.live;
+}
+
+static void two_tables_share_nodes(void)
+{
+	struct kmem_cache *c = kmem_cache_create("typesafe", 16, 8, SLAB_TYPESAFE_BY_RCU, NULL);
+	static struct xt_thread th[XT_THREADS];
+	pthread_t tid[XT_THREADS];
+	long before = shim_live_allocs;
+	int warned = shim_warnings;
+	int i, tb, s, n, want;
+	void *p;
+
+	/* the premise: a freed object is handed out again at once, no grace period between */
+	p = kmem_cache_alloc(c, GFP_ATOMIC);
+	kmem_cache_free(c, p);
+	KT_CHECK(kmem_cache_alloc(c, GFP_ATOMIC) == p);
+	kmem_cache_free(c, p);
+	kmem_cache_destroy(c);
+
+	KT_EQ(ktrack_src_init(&xt[0], 256, 256), 0);
+	KT_EQ(ktrack_src_init(&xt[1], 256, 256), 0);
+	shim_preempt_odds = 4;
+	pthread_barrier_init(&start, NULL, XT_THREADS);
+	for (i = 0; i < XT_THREADS; i++) {
+		th[i].id = i;
+		pthread_create(&tid[i], NULL, xt_churn, &th[i]);
+	}
+	for (i = 0; i < XT_THREADS; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&start);
+	shim_preempt_odds = 0;
+	for (tb = 0; tb < 2; tb++) {
+		int nsrc = 0;
+
+		for (s = 0; s < XT_SRCS; s++) {
+			for (i = 0, n = 0; i < XT_THREADS; i++)
+				n += th[i].mine[tb][s];
+			nsrc += n > 0;
+			want = n ? n : -1;	/* -1: no node */
+			if (!KT_EQ(xt_live(&xt[tb], churn_fam(s), churn_addr(s)), want))
+				printf("# table %d source %d: the threads hold %d\n", tb, s, n);
+		}
+		KT_EQ(atomic_read(&xt[tb].nsources), nsrc);
+	}
+	for (i = 0; i < XT_THREADS; i++) {
+		KT_EQ(th[i].errs, 0);
+		for (tb = 0; tb < 2; tb++) {
+			for (s = 0; s < XT_SRCS; s++) {
+				union ktrack_addr a = churn_addr(s);
+
+				for (; th[i].mine[tb][s]; th[i].mine[tb][s]--)
+					ktrack_src_release(&xt[tb], churn_fam(s), &a);
+			}
+		}
+	}
+	KT_EQ(atomic_read(&xt[0].nsources), 0);
+	KT_EQ(atomic_read(&xt[1].nsources), 0);
+	KT_EQ(shim_warnings, warned);
+	rcu_barrier();
+	ktrack_src_destroy(&xt[0]);
+	ktrack_src_destroy(&xt[1]);
+	KT_EQ(shim_live_allocs, before);
+}
+
 int main(void)
 {
 	rcu_register_thread();
 	if (ktrack_src_caches_init())
 		return 1;
 	KT_RUN(init_sizes);
+	KT_RUN(init_accounted_nomem);
 	KT_RUN(limit_then_edquot);
 	KT_RUN(release_frees_at_zero);
 	KT_RUN(mask_ipv4);
@@ -560,6 +709,7 @@ int main(void)
 	KT_RUN(release_unknown_warns);
 	KT_RUN(concurrent_limit_exact);
 	KT_RUN(concurrent_churn);
+	KT_RUN(two_tables_share_nodes);
 	ktrack_src_caches_exit();
 	rcu_unregister_thread();
 	return kt_done();

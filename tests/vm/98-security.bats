@@ -3,7 +3,9 @@
 # isolated): the files under /proc and the sysctls for an unprivileged user, a user namespace's
 # root confined to its own network namespace, and the keyed hash: flows aimed at one bucket under a
 # guessed key (tests/tools/hashcollide, which computes the table's hash as src/table.c does) spread
-# over the table under the module's random key, as /proc/net/stat/ktrack_chains shows.
+# over the table under the module's random key, as /proc/net/stat/ktrack_chains shows; and the
+# memory a netns costs, which anyone may create: a small table whatever hashsize is, charged to the
+# creator's memory cgroup.
 
 load ../lib/common
 load ../lib/ctl
@@ -20,6 +22,9 @@ teardown() {
 	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
 	cleanup_ns
 	ktrack_unload
+	for p in /sys/fs/cgroup/kt-mem-*; do
+		[ ! -d "$p" ] || rmdir "$p" 2>/dev/null || true
+	done
 }
 
 # one_conn: a TCP connection kt-cli -> kt-srv:8080 held open (until teardown).
@@ -133,4 +138,76 @@ one_conn() {
 	[ "$used" -ge 500 ]
 	[ "$longest" -le 12 ]
 	kt_consistent kt-srv
+}
+
+@test "a netns other than the initial one gets 1024 buckets, whatever hashsize is" {
+	ktrack_load hashsize=1048576
+	[ "$(sysctl -n net.ktrack.buckets)" -eq 1048576 ]
+	[ "$(sysns kt-srv buckets)" -eq 1024 ]		# existed when ktrack loaded
+	mkns kt-new
+	[ "$(sysns kt-new buckets)" -eq 1024 ]		# created since
+	grep -q 'hashsize:.*1024' <(modinfo "$KO")	# and the parameter says so
+}
+
+# netns_charge NAME N: in a new memory cgroup kt-mem-NAME, one process (unprivileged, in a user
+# namespace of its own, when the kernel allows it) creates N network namespaces, as a loop of
+# `unshare -Urn` would, and keeps them; prints how much the group's kernel memory grew meanwhile
+# (memory.stat "kernel", bytes: slab, percpu, vmalloc and pages charged with __GFP_ACCOUNT). The
+# counters are read after a read of cpu.stat, which flushes the group's statistics (rstat), so the
+# figure is exact when read, not some time later. One netns made first takes the one-time costs.
+netns_charge() {
+	local cg=/sys/fs/cgroup/kt-mem-$1 n=$2 user=()
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	[ ! -d "$cg" ] || rmdir "$cg"
+	mkdir "$cg"
+	cat >"$REL_TMP/netns-charge.py" <<-'PY'
+	import ctypes, os, sys
+	cg, n, userns = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+	libc = ctypes.CDLL(None, use_errno=True)
+	def unshare(flags):
+	    if libc.unshare(flags) != 0:
+	        raise OSError(ctypes.get_errno(), "unshare")
+	def kernel():
+	    with open(cg + "/cpu.stat") as f:
+	        f.read()
+	    with open(cg + "/memory.stat") as f:
+	        for line in f:
+	            k, v = line.split()
+	            if k == "kernel":
+	                return int(v)
+	    raise SystemExit("memory.stat has no kernel line")
+	if userns:
+	    unshare(0x10000000)             # CLONE_NEWUSER
+	fds = []
+	def netns():
+	    unshare(0x40000000)             # CLONE_NEWNET
+	    fds.append(os.open("/proc/self/ns/net", os.O_RDONLY))
+	netns()
+	before = kernel()
+	for i in range(n):
+	    netns()
+	print(kernel() - before)
+	PY
+	if setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn true 2>/dev/null; then
+		user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	fi
+	# shellcheck disable=SC2016
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" "${user[@]}" \
+		"$PY" "$REL_TMP/netns-charge.py" "$cg" "$n" "$(( ${#user[@]} > 0 ))"
+}
+
+@test "what ktrack allocates for a netns is charged to the memory cgroup of its creator" {
+	local n=32 without with least
+	ktrack_unload
+	without=$(netns_charge base "$n")
+	ktrack_load hashsize=1048576
+	with=$(netns_charge kt "$n")
+	# ktrack's allocations for a netns, at the least: the table's 1024 buckets and the 256 source
+	# buckets of each family, 8 bytes each (besides: lock stripes, per-CPU counters, sysctls)
+	least=$(( (1024 + 2 * 256) * 8 ))
+	echo "# $n netns: kernel memory charged $((without / n)) bytes each without ktrack, $((with / n)) with; ktrack's buckets $least" >&3
+	[ "$with" -ge $(( without + n * least )) ]
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kernel.c - the shim's state and out-of-line parts: jiffies, WARN counting, allocation
- * accounting and fault injection, the per-thread spinlock count, kfree_rcu()'s callbacks.
+ * accounting and fault injection, the per-thread spinlock count, preemption points, kfree_rcu()'s
+ * callbacks.
  * Linked into every test that builds src/ files other than tcp.c.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <linux/kernel.h>
 #include <linux/jiffies.h>
@@ -14,8 +16,21 @@ unsigned long jiffies = 100000;
 int shim_warnings;
 bool shim_warn_quiet;
 long shim_live_allocs;
+long shim_allocs, shim_allocs_accounted;
 int shim_alloc_fail_after = -1;
 __thread int shim_locks_held;
+int shim_preempt_odds;
+static __thread u32 shim_preempt_seed = 1;
+
+/* A preemption point (shim/linux/atomic.h): yields the CPU once in shim_preempt_odds calls. */
+void shim_preempt(void)
+{
+	int odds = __atomic_load_n(&shim_preempt_odds, __ATOMIC_RELAXED);
+
+	shim_preempt_seed = shim_preempt_seed * 1664525u + 1013904223u;
+	if (odds > 0 && (shim_preempt_seed >> 8) % odds == 0)
+		sched_yield();
+}
 
 void shim_warn(const char *file, int line, const char *cond)
 {

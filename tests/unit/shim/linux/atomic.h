@@ -2,7 +2,12 @@
 /*
  * Userspace shim of <linux/atomic.h> on the compiler's __atomic builtins. As in the kernel, plain
  * reads, sets, inc and dec are unordered; operations that return a value are fully ordered.
- * atomic_t itself is in the shim's <linux/types.h>.
+ * atomic_t and atomic64_t themselves are in the shim's <linux/types.h>; of atomic64_t only what
+ * ktrack uses.
+ *
+ * Reads are preemption points when a test sets shim_preempt_odds to N > 0: each read yields the
+ * CPU with odds 1/N (shim/kernel.c), as an interrupt or a preemptible RCU reader would be taken
+ * off the CPU, so that lockless readers are caught between two steps much more often.
  */
 #ifndef _KTRACK_SHIM_LINUX_ATOMIC_H
 #define _KTRACK_SHIM_LINUX_ATOMIC_H
@@ -11,8 +16,18 @@
 
 #define ATOMIC_INIT(i)	{ (i) }
 
+extern int shim_preempt_odds;		/* shim/kernel.c; 0: off */
+void shim_preempt(void);
+
+static inline void shim_preempt_point(void)
+{
+	if (__builtin_expect(__atomic_load_n(&shim_preempt_odds, __ATOMIC_RELAXED), 0))
+		shim_preempt();
+}
+
 static inline int atomic_read(const atomic_t *v)
 {
+	shim_preempt_point();
 	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
 }
 
@@ -23,6 +38,7 @@ static inline void atomic_set(atomic_t *v, int i)
 
 static inline int atomic_read_acquire(const atomic_t *v)
 {
+	shim_preempt_point();
 	return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE);
 }
 
@@ -77,6 +93,50 @@ static inline bool atomic_add_unless(atomic_t *v, int a, int u)
 		if (c == u)
 			return false;
 	} while (!atomic_try_cmpxchg(v, &c, c + a));
+	return true;
+}
+
+static inline s64 atomic64_read(const atomic64_t *v)
+{
+	shim_preempt_point();
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
+static inline s64 atomic64_read_acquire(const atomic64_t *v)
+{
+	shim_preempt_point();
+	return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE);
+}
+
+static inline void atomic64_set(atomic64_t *v, s64 i)
+{
+	__atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic64_set_release(atomic64_t *v, s64 i)
+{
+	__atomic_store_n(&v->counter, i, __ATOMIC_RELEASE);
+}
+
+static inline s64 atomic64_sub_return(s64 i, atomic64_t *v)
+{
+	return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
+}
+
+static inline bool atomic64_try_cmpxchg(atomic64_t *v, s64 *old, s64 new)
+{
+	return __atomic_compare_exchange_n(&v->counter, old, new, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
+static inline bool atomic64_add_unless(atomic64_t *v, s64 a, s64 u)
+{
+	s64 c = atomic64_read(v);
+
+	do {
+		if (c == u)
+			return false;
+	} while (!atomic64_try_cmpxchg(v, &c, c + a));
 	return true;
 }
 

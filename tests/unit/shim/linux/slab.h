@@ -3,7 +3,9 @@
  * Userspace shim of <linux/slab.h> on malloc. Every allocation (kmalloc, kmem_cache, kvmalloc) is
  * counted in shim_live_allocs, so a test can check that what the code under test allocated has
  * been freed (after rcu_barrier() for RCU frees). Setting shim_alloc_fail_after to N makes the
- * allocation after the next N fail (-1: never), for the -ENOMEM paths.
+ * allocation after the next N fail (-1: never), for the -ENOMEM paths. shim_allocs counts every
+ * allocation from malloc, shim_allocs_accounted those made with __GFP_ACCOUNT (charged to the
+ * caller's memory cgroup in the kernel), so a test can check what an init function charges.
  *
  * A SLAB_TYPESAFE_BY_RCU cache keeps what is freed to it and hands it out again, never to malloc
  * until the cache is destroyed: as in the kernel, a reader that still holds a pointer to a freed
@@ -22,6 +24,7 @@
 
 extern long shim_live_allocs;		/* shim/kernel.c */
 extern int shim_alloc_fail_after;
+extern long shim_allocs, shim_allocs_accounted;
 
 #define SLAB_HWCACHE_ALIGN	0x2000u
 #define SLAB_TYPESAFE_BY_RCU	0x80000u
@@ -53,6 +56,9 @@ static inline void *shim_alloc_raw(size_t size, size_t align, gfp_t gfp)
 	if (gfp & __GFP_ZERO)
 		memset(p, 0, size);
 	__atomic_fetch_add(&shim_live_allocs, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&shim_allocs, 1, __ATOMIC_RELAXED);
+	if (gfp & __GFP_ACCOUNT)
+		__atomic_fetch_add(&shim_allocs_accounted, 1, __ATOMIC_RELAXED);
 	return p;
 }
 

@@ -5,8 +5,9 @@
  * The system's UAPI <linux/types.h> (linux-libc-dev) already gives __u8..__u64 and the __bitwise
  * types __be16, __be32, ..., so this header extends it with #include_next instead of redefining
  * them: any system header that includes <linux/types.h> lands here and sees the same types.
- * On top: the kernel's short names (u8..u64, s8..s64), bool, gfp_t, atomic_t, and the structures
- * the kernel keeps in its own <linux/types.h> (list_head, hlist_head, hlist_node, rcu_head).
+ * On top: the kernel's short names (u8..u64, s8..s64), bool, gfp_t, atomic_t, atomic64_t, and the
+ * structures the kernel keeps in its own <linux/types.h> (list_head, hlist_head, hlist_node,
+ * rcu_head).
  *
  * struct rcu_head is liburcu's (<urcu.h>, the memb flavour, read side inlined by _LGPL_SOURCE):
  * like the kernel's it is a next pointer and a void (*func)(struct rcu_head *), so call_rcu()
@@ -35,6 +36,10 @@ typedef unsigned int gfp_t;
 typedef struct {
 	int counter;
 } atomic_t;
+
+typedef struct {
+	s64 counter;
+} atomic64_t;
 
 /* Doubly linked list head, as in the kernel; the operations are in <linux/list.h>. */
 struct list_head {
