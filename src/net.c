@@ -21,9 +21,6 @@
 #include "stats.h"
 #include "sysctl.h"
 
-/* The buckets of a netns other than the initial one (hashsize sizes only the initial one's). */
-#define KTRACK_CHILD_BUCKETS	1024U
-
 unsigned int ktrack_net_id __read_mostly;
 
 static bool ktrack_is_prefix(enum ktrack_tunable t)
@@ -106,7 +103,7 @@ static int __net_init ktrack_net_init(struct net *net)
 		kn->tun[i] = ktrack_defaults[i].val;
 	seqlock_init(&kn->prefix_lock);
 	if (!net_eq(net, &init_net))
-		nbuckets = KTRACK_CHILD_BUCKETS;
+		nbuckets = ktrack_netns_hashsize;
 
 	err = ktrack_stats_init(net, kn);
 	if (err)

@@ -119,24 +119,27 @@ KTRACK_PARAM(tcp_timeout_unacknowledged, KTRACK_TCP_TIMEOUT_UNACK,
 	     "Seconds, a picked-up connection not yet answered (at most tcp_timeout_established)");
 
 unsigned int ktrack_hashsize;
+unsigned int ktrack_netns_hashsize = 1024;
 bool ktrack_params_live;
 
+/* hashsize (0: sized from max_conns) and netns_hashsize: a bucket count, rounded up. */
 static int ktrack_hashsize_set(const char *val, const struct kernel_param *kp)
 {
+	bool automatic = kp->arg == &ktrack_hashsize;
 	unsigned int v;
 	int err;
 
 	err = kstrtouint(val, 0, &v);
 	if (err) {
-		pr_err("hashsize=%s is not a number\n", val);
+		pr_err("%s=%s is not a number\n", kp->name, val);
 		return err;
 	}
-	if (v && (v < KTRACK_HASHSIZE_MIN || v > KTRACK_HASHSIZE_MAX)) {
-		pr_err("hashsize=%u is out of range %u..%u (0: sized from max_conns)\n",
-		       v, KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
+	if ((v || !automatic) && (v < KTRACK_HASHSIZE_MIN || v > KTRACK_HASHSIZE_MAX)) {
+		pr_err("%s=%u is out of range %u..%u%s\n", kp->name, v, KTRACK_HASHSIZE_MIN,
+		       KTRACK_HASHSIZE_MAX, automatic ? " (0: sized from max_conns)" : "");
 		return -ERANGE;
 	}
-	ktrack_hashsize = v ? roundup_pow_of_two(v) : 0;
+	*(unsigned int *)kp->arg = v ? roundup_pow_of_two(v) : 0;
 	return 0;
 }
 
@@ -147,7 +150,10 @@ static const struct kernel_param_ops ktrack_hashsize_ops = {
 
 module_param_cb(hashsize, &ktrack_hashsize_ops, &ktrack_hashsize, 0444);
 MODULE_PARM_DESC(hashsize,
-		 "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2); every other netns gets 1024");
+		 "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2)");
+module_param_cb(netns_hashsize, &ktrack_hashsize_ops, &ktrack_netns_hashsize, 0444);
+MODULE_PARM_DESC(netns_hashsize,
+		 "Hash buckets of every other netns (rounded up to a power of two; default 1024)");
 
 /* Fill in the defaults that depend on the machine. */
 int ktrack_params_init(void)

@@ -38,6 +38,8 @@ enum ktrack_tunable {
 
 extern struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES];
 extern unsigned int ktrack_hashsize;
+/* The buckets of a netns other than the initial one (anyone may create one: small by default). */
+extern unsigned int ktrack_netns_hashsize;
 /* Set while the initial netns exists: parameter writes then reach its sysctls. */
 extern bool ktrack_params_live;
 

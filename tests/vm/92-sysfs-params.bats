@@ -74,15 +74,15 @@ init_udp() {
 	[ "$(cat $SYS/new)" -eq "$new1" ]
 }
 
-@test "parameters: tunables are 0644, hashsize 0444; module unload removes /sys/kernel/ktrack" {
+@test "parameters: tunables are 0644, hashsize and netns_hashsize 0444; module unload removes /sys/kernel/ktrack" {
 	for f in $PAR/*; do
-		if [ "${f##*/}" = hashsize ]; then
+		if [ "${f##*/}" = hashsize ] || [ "${f##*/}" = netns_hashsize ]; then
 			[ "$(stat -c %a "$f")" = 444 ]
 		else
 			[ "$(stat -c %a "$f")" = 644 ]
 		fi
 	done
-	[ "$(ls $PAR | wc -l)" -eq 18 ]
+	[ "$(ls $PAR | wc -l)" -eq 20 ]
 	h=$(cat $PAR/hashsize)
 	run sh -c "echo 1024 > $PAR/hashsize"
 	[ "$status" -ne 0 ]

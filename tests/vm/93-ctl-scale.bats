@@ -14,7 +14,7 @@ setup_file() {
 }
 
 setup() {
-	ktrack_load
+	ktrack_load netns_hashsize=262144	# kt-srv holds up to a million entries
 	pair kt-srv kt-cli
 	bulk_setup
 	DMAC=$(ifmac kt-srv v-kt-srv)
