@@ -334,6 +334,11 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 	if (!ktrack_table_room(kn, max)) {
 		if (counted)
 			ktrack_src_release(&kn->src, pkt->family, &masked);
+		if (pickup) {
+			/* an existing connection's packet: it passes, untracked */
+			ktrack_stat_inc(kn, KTRACK_STAT_INVALID);
+			return NF_ACCEPT;
+		}
 		ktrack_refuse(kn, pkt, KTRACK_STAT_DROP_TABLE, "max_conns", max);
 		return NF_DROP;
 	}

@@ -366,6 +366,9 @@ static enum ktrack_tcp_verdict ktrack_tcp_ack(struct ktrack_conn *ct, unsigned i
 		ack_win = KTRACK_TCP_ACK_SLACK;
 	if (!ktrack_seq_near(seg->ack, ct->tcp_end[o], ack_win))
 		return KTRACK_TCP_IGNORE;
+	/* nothing acks what the receiver never sent (nf_conntrack's upper bound of the ack) */
+	if ((ct->tcp_wsf[o] & KTRACK_TCP_END_KNOWN) && ktrack_seq_after(seg->ack, ct->tcp_end[o]))
+		return KTRACK_TCP_IGNORE;
 	if (ct->state == KTRACK_TCP_TIME_WAIT)
 		return KTRACK_TCP_ACCEPT;
 
@@ -400,13 +403,12 @@ bool ktrack_tcp_can_start(const struct ktrack_tcp_seg *seg, bool loose)
 		return false;
 	if ((seg->flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK)) == KTRACK_TCPF_SYN)
 		return true;
-	return loose && !(seg->flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_RST));
+	/* nor a FIN, as nf_conntrack: it trails a connection whose entry is gone */
+	return loose && !(seg->flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_RST | KTRACK_TCPF_FIN));
 }
 
 bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, bool loose)
 {
-	bool fin = seg->flags & KTRACK_TCPF_FIN;
-
 	if (!ktrack_tcp_can_start(seg, loose))
 		return false;
 	if (seg->flags & KTRACK_TCPF_SYN) {
@@ -418,14 +420,13 @@ bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, 
 	 * Loose pickup of a connection already under way. The REPLY side's end is estimated by
 	 * the ack until that side is seen; neither SYN was seen, so the scales are unknown.
 	 */
-	ct->tcp_end[KTRACK_DIR_ORIG] = seg->seq + seg->len + fin;
+	ct->tcp_end[KTRACK_DIR_ORIG] = seg->seq + seg->len;
 	ct->tcp_win[KTRACK_DIR_ORIG] = seg->win;
-	ct->tcp_wsf[KTRACK_DIR_ORIG] = KTRACK_TCP_WSCALE_UNKNOWN | KTRACK_TCP_END_KNOWN |
-				       (fin ? KTRACK_TCP_FIN_SEEN : 0);
+	ct->tcp_wsf[KTRACK_DIR_ORIG] = KTRACK_TCP_WSCALE_UNKNOWN | KTRACK_TCP_END_KNOWN;
 	ct->tcp_end[KTRACK_DIR_REPLY] = seg->ack;
 	ct->tcp_win[KTRACK_DIR_REPLY] = 0;
 	ct->tcp_wsf[KTRACK_DIR_REPLY] = KTRACK_TCP_WSCALE_UNKNOWN;
-	ct->state = fin ? KTRACK_TCP_FIN_WAIT : KTRACK_TCP_ESTABLISHED;
+	ct->state = KTRACK_TCP_ESTABLISHED;
 	return true;
 }
 

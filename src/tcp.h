@@ -95,13 +95,13 @@ struct ktrack_tcp_memo {
 
 /*
  * True when @seg may start a flow: a SYN without ACK; with @loose, also a segment with ACK and
- * without SYN or RST (pickup of an existing connection). Lets LOCAL_IN decide before it allocates.
+ * without SYN, RST or FIN (pickup of an existing connection; a FIN trails one whose entry is gone). Lets LOCAL_IN decide before it allocates.
  */
 bool ktrack_tcp_can_start(const struct ktrack_tcp_seg *seg, bool loose);
 
 /*
  * First packet of a flow (ORIG direction). Initialises the TCP fields and ct->state (SYN_SENT, or
- * ESTABLISHED / FIN_WAIT on a loose pickup) and touches nothing else; returns false, entry
+ * ESTABLISHED on a loose pickup) and touches nothing else; returns false, entry
  * untouched, when the packet cannot start a flow.
  */
 bool ktrack_tcp_start(struct ktrack_conn *ct, const struct ktrack_tcp_seg *seg, bool loose);

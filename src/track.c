@@ -298,9 +298,12 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 				break;
 			}
 			ktrack_conn_requeue(kn, s, ct, now);
-		} else if (old == KTRACK_TCP_SYN_SENT && ct->state == old &&
-			   (pkt->tcp.flags & KTRACK_TCPF_SYN) && dir == KTRACK_DIR_ORIG) {
-			/* a retransmitted SYN does not extend SYN_SENT (port reuse would keep it) */
+		} else if ((old == KTRACK_TCP_SYN_SENT || old == KTRACK_TCP_SYN_RECV) &&
+			   ct->state == old && (pkt->tcp.flags & KTRACK_TCPF_SYN)) {
+			/*
+			 * a retransmitted SYN or SYN|ACK does not extend the handshake (port reuse
+			 * would keep it alive for ever), as nf_conntrack
+			 */
 			break;
 		} else if (ct->state != old || ktrack_conn_class(ct) != class ||
 			   ktrack_conn_idle(ct, now) >= KTRACK_REFRESH_SLACK) {
@@ -332,8 +335,14 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 	return v != KTRACK_TCP_REOPEN;
 }
 
-/* Returns the live entry @pkt belonged to (and was handled by), or NULL. */
-static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct ktrack_pkt *pkt)
+/*
+ * Returns the live entry @pkt belonged to (and was handled by), or NULL. A segment that would
+ * delete or restart the entry (SYN, FIN, RST) from outside has its checksum verified first: TCP
+ * drops a bad one, so it must not move the entry either (the stack's own segments at LOCAL_OUT
+ * are checksummed later, by the stack or the NIC).
+ */
+static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct sk_buff *skb,
+					const struct nf_hook_state *state, struct ktrack_pkt *pkt)
 {
 	struct ktrack_conn *ct;
 	enum ktrack_dir dir;
@@ -342,6 +351,10 @@ static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct ktrack_pkt
 	ct = ktrack_table_lookup(&kn->table, pkt, &dir);
 	if (!ct)
 		return NULL;
+	if (pkt->l4 == KTRACK_L4_TCP && state->hook == NF_INET_PRE_ROUTING &&
+	    (pkt->tcp.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_FIN | KTRACK_TCPF_RST)) &&
+	    !ktrack_csum_ok(kn, skb, state, pkt))
+		return ct;	/* known, and left as it was */
 	if (ktrack_conn_expired(kn, ct, now)) {
 		ktrack_conn_delete(kn, ct, ktrack_expire_reason(ct));
 		return NULL;
@@ -400,7 +413,7 @@ unsigned int ktrack_track(struct ktrack_net *kn, struct sk_buff *skb,
 			ktrack_seen_set(skb, NULL, false);
 		return NF_ACCEPT;
 	}
-	ct = ktrack_known(kn, &pkt);
+	ct = ktrack_known(kn, skb, state, &pkt);
 	if (pre)
 		ktrack_seen_set(skb, &pkt, ct);
 	if (ct) {
