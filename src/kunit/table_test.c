@@ -181,23 +181,25 @@ static void table_suite_exit(struct kunit_suite *suite)
 /* Every kind of flow is found from both directions, and only by its own tuple. */
 static void table_lookup_both_directions(struct kunit *test)
 {
-	struct ktrack_pkt p[] = {
-		tpkt4(KTRACK_L4_TCP, 0xc0000202, 40000, 0xc0000201, 80),
-		tpkt4(KTRACK_L4_UDP, 0xc0000202, 5353, 0xc0000201, 53),
-		tpkt4(KTRACK_L4_ICMP, 0xc0000202, 77, 0xc0000201, 0),
-		tpkt6(KTRACK_L4_TCP, 2, 40000, 1, 80),
-		tpkt6(KTRACK_L4_UDP, 2, 5353, 1, 53),
-		tpkt6(KTRACK_L4_ICMP, 2, 77, 1, 0),
-	};
-	struct ktrack_conn *ct[ARRAY_SIZE(p)];
+	enum { N = 6 };
+	/* off the stack: KASAN's frames would pass the 1024-byte limit */
+	struct ktrack_pkt *p = kunit_kcalloc(test, N, sizeof(*p), GFP_KERNEL);
+	struct ktrack_conn *ct[N];
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p[0] = tpkt4(KTRACK_L4_TCP, 0xc0000202, 40000, 0xc0000201, 80);
+	p[1] = tpkt4(KTRACK_L4_UDP, 0xc0000202, 5353, 0xc0000201, 53);
+	p[2] = tpkt4(KTRACK_L4_ICMP, 0xc0000202, 77, 0xc0000201, 0);
+	p[3] = tpkt6(KTRACK_L4_TCP, 2, 40000, 1, 80);
+	p[4] = tpkt6(KTRACK_L4_UDP, 2, 5353, 1, 53);
+	p[5] = tpkt6(KTRACK_L4_ICMP, 2, 77, 1, 0);
+	for (i = 0; i < N; i++) {
 		ct[i] = tinsert(test, &p[i]);
 		KUNIT_ASSERT_NOT_NULL(test, ct[i]);
 	}
-	KUNIT_EXPECT_EQ(test, tcount(test), (s64)ARRAY_SIZE(p));
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
+	KUNIT_EXPECT_EQ(test, tcount(test), (s64)N);
+	for (i = 0; i < N; i++) {
 		struct ktrack_pkt q = p[i];
 
 		EXPECT_FOUND(test, p[i], ct[i], O);
