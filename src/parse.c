@@ -20,6 +20,7 @@
 #include "parse.h"
 
 #define KTRACK_IP_OFFSET	0x1fff	/* IPv4 fragment offset field */
+#define KTRACK_IP_MF		0x2000	/* IPv4 "more fragments" flag */
 #define KTRACK_IP6_OFFSET	0xfff8	/* IPv6 fragment header offset field */
 #define KTRACK_IP6_MAX_EXTHDRS	8	/* a longer chain is treated as malformed */
 #define KTRACK_TCPOPT_WINDOW	3
@@ -97,7 +98,7 @@ static enum ktrack_parse_result ktrack_parse_udp(const struct sk_buff *skb, unsi
 		return KTRACK_PARSE_TRUNCATED;
 	pkt->sport = uh->source;
 	pkt->dport = uh->dest;
-	pkt->nocsum = pkt->family == NFPROTO_IPV4 && !uh->check;
+	pkt->nocsum |= pkt->family == NFPROTO_IPV4 && !uh->check;
 	pkt->l4 = KTRACK_L4_UDP;
 	pkt->starts = true;
 	return KTRACK_PARSE_OK;
@@ -170,6 +171,9 @@ static enum ktrack_parse_result ktrack_parse_ipv4(const struct sk_buff *skb, uns
 		return KTRACK_PARSE_TRUNCATED;
 	if (ntohs(iph->frag_off) & KTRACK_IP_OFFSET)
 		return KTRACK_PARSE_FRAGMENT;
+	/* a first fragment: its L4 checksum covers what has not arrived */
+	if (ntohs(iph->frag_off) & KTRACK_IP_MF)
+		pkt->nocsum = true;
 
 	pkt->saddr.ip = iph->saddr;
 	pkt->daddr.ip = iph->daddr;
@@ -229,6 +233,8 @@ static enum ktrack_parse_result ktrack_parse_ipv6(const struct sk_buff *skb, uns
 		if (nexthdr == IPPROTO_FRAGMENT) {
 			if ((hdr[2] << 8 | hdr[3]) & KTRACK_IP6_OFFSET)
 				return KTRACK_PARSE_FRAGMENT;
+			if (hdr[3] & 1)	/* M: a first fragment, see above */
+				pkt->nocsum = true;
 			hdrlen = 8;
 		} else if (nexthdr == IPPROTO_AH) {
 			hdrlen = (hdr[1] + 2) * 4;

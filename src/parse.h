@@ -25,7 +25,7 @@ struct ktrack_pkt {
 	u8 proto;		/* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
 	u8 l4;			/* enum ktrack_l4 */
 	bool starts;		/* may create an entry: TCP (decided by tcp.c), UDP, ICMP echo request */
-	bool nocsum;		/* UDP over IPv4 without a checksum (0): nothing to verify */
+	bool nocsum;		/* no L4 checksum to verify: UDP over IPv4 with 0, a first fragment */
 	u16 l4off;		/* offset of the TCP/UDP/ICMP header in the skb */
 	struct ktrack_tcp_seg tcp;	/* TCP only */
 };
