@@ -292,9 +292,11 @@ void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsig
  */
 void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max)
 {
-	unsigned int b = max / (64 * num_possible_cpus());
+	unsigned int ncpus = num_possible_cpus();
+	unsigned int b = clamp(max / (64 * ncpus), 1U, 64U);
 
-	WRITE_ONCE(t->count_batch, clamp(b, 1U, 64U));
+	WRITE_ONCE(t->count_batch, b);
+	WRITE_ONCE(t->count_slack, (s64)b * ncpus);
 }
 
 int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
@@ -321,6 +323,7 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 	t->evict_idle_until = jiffies;
 	t->full_until = jiffies;
 	t->count_batch = 1;
+	t->count_slack = num_possible_cpus();
 	err = percpu_counter_init(&t->count, 0, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_stripes;

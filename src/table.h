@@ -68,6 +68,7 @@ struct ktrack_table {
 	hsiphash_key_t key;
 	struct percpu_counter count;	/* live entries, per CPU in steps of count_batch */
 	s32 count_batch;		/* small enough that count is within max_conns / 64 */
+	s64 count_slack;		/* count_batch times the CPUs: the count's largest error */
 	unsigned long evict_idle_until;	/* jiffies: a full scan found nothing to evict */
 	unsigned long full_until;	/* jiffies: an exact count found the table full */
 };
@@ -93,7 +94,7 @@ void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max);
 /* Largest error of percpu_counter_read(&t->count), in entries. */
 static inline s64 ktrack_table_count_slack(const struct ktrack_table *t)
 {
-	return (s64)READ_ONCE(t->count_batch) * num_possible_cpus();
+	return READ_ONCE(t->count_slack);
 }
 /* Frees every entry; no reader or writer may remain. */
 void ktrack_table_destroy(struct ktrack_table *t);
