@@ -45,6 +45,11 @@ int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned l
 	int t, err = 0;
 
 	lockdep_assert_held(&ktrack_limits_mutex);
+	for_each_set_bit(t, &mask, KTRACK_NTUNABLES) {
+		err = ktrack_tunable_check(t, val[t]);
+		if (err)
+			return err;
+	}
 	for_each_set_bit(t, &mask, KTRACK_NTUNABLES)
 		if (ktrack_is_prefix(t) && val[t] != kn->tun[t] && !prefix)
 			prefix = t == KTRACK_PER_SRC_PREFIX4 ? "per_src_prefix4" : "per_src_prefix6";

@@ -82,8 +82,9 @@ static inline u32 ktrack_conn_left(const struct ktrack_net *kn, const struct ktr
 }
 
 /*
- * Sets the tunables of @kn whose bits are in @mask to @val[t], all or none: -EBUSY (logged) when a
- * source prefix would change while sources are counted. ktrack_limits_mutex held.
+ * Sets the tunables of @kn whose bits are in @mask to @val[t], all or none: -EINVAL (logged) for a
+ * state_mark of the wrong shape, -EBUSY (logged) when a source prefix would change while sources
+ * are counted. ktrack_limits_mutex held.
  */
 int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned long mask);
 /* One tunable (a sysctl or parameter write), taking the mutex. */

@@ -58,6 +58,7 @@ static const struct nla_policy ktrack_cfg_policy[KTRACK_CFG_A_MAX + 1] = {
 	[KTRACK_CFG_A_NOTRACK] = KTRACK_CFG_POL(KTRACK_NOTRACK),
 	[KTRACK_CFG_A_LOOSE] = KTRACK_CFG_POL(KTRACK_LOOSE),
 	[KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED] = KTRACK_CFG_POL(KTRACK_TCP_TIMEOUT_UNACK),
+	[KTRACK_CFG_A_STATE_MARK] = KTRACK_CFG_POL(KTRACK_STATE_MARK),
 };
 
 static const struct nla_policy ktrack_conn_policy[KTRACK_CONN_A_MAX + 1] = {
@@ -268,6 +269,9 @@ static int ktrack_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (err == -EBUSY)
 		NL_SET_ERR_MSG(info->extack,
 			       "source prefix can change only while no source is counted");
+	else if (err == -EINVAL)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[KTRACK_CFG_A_STATE_MARK],
+				    "state_mark must be 0 or a mask of 4 or 5 contiguous bits");
 	return err;
 }
 

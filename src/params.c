@@ -24,6 +24,7 @@
 
 #include "net.h"
 #include "params.h"
+#include "state.h"
 
 /* Largest table the module accepts; above it the bucket array alone is 512 MiB. */
 #define KTRACK_MAX_CONNS_CAP	(1U << 26)
@@ -45,6 +46,9 @@ static int ktrack_uint_set(const char *val, const struct kernel_param *kp)
 		pr_err("%s=%u is out of range %u..%u\n", kp->name, v, p->min, p->max);
 		return -ERANGE;
 	}
+	err = ktrack_tunable_check(p - ktrack_defaults, v);
+	if (err)
+		return err;
 	/* at run time (the module's parameter lock is held): the initial netns first */
 	if (ktrack_params_live) {
 		err = ktrack_net_tunable_set(ktrack_pernet(&init_net), p - ktrack_defaults, v);
@@ -88,6 +92,7 @@ struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES] = {
 	[KTRACK_NOTRACK] = KTRACK_DEF(0, 0, 1),
 	[KTRACK_LOOSE] = KTRACK_DEF(1, 0, 1),
 	[KTRACK_TCP_TIMEOUT_UNACK] = KTRACK_DEF(300, 1, INT_MAX / HZ),
+	[KTRACK_STATE_MARK] = KTRACK_DEF(0, 0, UINT_MAX),
 };
 
 #define KTRACK_PARAM(name, idx, desc)						\
@@ -117,6 +122,22 @@ KTRACK_PARAM(loose, KTRACK_LOOSE,
 	     "Pick up connections opened before load (1) or drop their packets (0)");
 KTRACK_PARAM(tcp_timeout_unacknowledged, KTRACK_TCP_TIMEOUT_UNACK,
 	     "Seconds, a picked-up connection not yet answered (at most tcp_timeout_established)");
+
+KTRACK_PARAM(state_mark, KTRACK_STATE_MARK,
+	     "skb->mark bits that carry the state to the firewall: 4 or 5 contiguous bits (0: off)");
+
+int ktrack_tunable_check(enum ktrack_tunable t, unsigned int v)
+{
+	unsigned int n = hweight32(v);
+
+	if (t != KTRACK_STATE_MARK || !v)
+		return 0;
+	if ((n == KTRACK_STATE_BITS || n == KTRACK_STATE_BITS + 1) && (v >> __ffs(v)) == (1U << n) - 1)
+		return 0;
+	pr_info_ratelimited("state_mark=%#x is not 0 or a mask of %u or %u contiguous bits\n", v,
+			    KTRACK_STATE_BITS, KTRACK_STATE_BITS + 1);
+	return -EINVAL;
+}
 
 unsigned int ktrack_hashsize;
 unsigned int ktrack_netns_hashsize = 1024;

@@ -33,6 +33,7 @@ enum ktrack_tunable {
 	KTRACK_NOTRACK,
 	KTRACK_LOOSE,
 	KTRACK_TCP_TIMEOUT_UNACK,	/* a picked-up connection not yet answered */
+	KTRACK_STATE_MARK,		/* skb->mark bits that carry the state (state.c), 0: off */
 	KTRACK_NTUNABLES
 };
 
@@ -42,6 +43,9 @@ extern unsigned int ktrack_hashsize;
 extern unsigned int ktrack_netns_hashsize;
 /* Set while the initial netns exists: parameter writes then reach its sysctls. */
 extern bool ktrack_params_live;
+
+/* 0, or -EINVAL (logged) when @v is no value of @t (beyond its range: state_mark's shape). */
+int ktrack_tunable_check(enum ktrack_tunable t, unsigned int v);
 
 int ktrack_params_init(void);
 void ktrack_params_start(void);

@@ -37,6 +37,7 @@ static const char *const ktrack_sysctl_names[KTRACK_NTUNABLES] = {
 	[KTRACK_NOTRACK] = "notrack",
 	[KTRACK_LOOSE] = "loose",
 	[KTRACK_TCP_TIMEOUT_UNACK] = "tcp_timeout_unacknowledged",
+	[KTRACK_STATE_MARK] = "state_mark",
 };
 
 enum {
@@ -60,6 +61,22 @@ static int ktrack_sysctl_prefix(struct ctl_table *table, int write, void *buffer
 	if (err || !write || val == *cur)
 		return err;
 	return ktrack_net_tunable_set(kn, cur - kn->tun, val);
+}
+
+/* state_mark: its shape is checked by the netns (extra1) */
+static int ktrack_sysctl_state_mark(struct ctl_table *table, int write, void *buffer,
+				    size_t *lenp, loff_t *ppos)
+{
+	struct ktrack_net *kn = table->extra1;
+	unsigned int val = READ_ONCE(kn->tun[KTRACK_STATE_MARK]);
+	struct ctl_table tmp = *table;
+	int err;
+
+	tmp.data = &val;
+	err = proc_douintvec(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	return ktrack_net_tunable_set(kn, KTRACK_STATE_MARK, val);
 }
 
 static int ktrack_sysctl_count(struct ctl_table *table, int write, void *buffer, size_t *lenp,
@@ -95,6 +112,9 @@ int ktrack_sysctl_init(struct ktrack_net *kn)
 		table[KTRACK_MAX_CONNS].mode = 0444;
 	table[KTRACK_PER_SRC_PREFIX4].proc_handler = ktrack_sysctl_prefix;
 	table[KTRACK_PER_SRC_PREFIX6].proc_handler = ktrack_sysctl_prefix;
+	table[KTRACK_STATE_MARK].proc_handler = ktrack_sysctl_state_mark;
+	table[KTRACK_STATE_MARK].extra1 = kn;
+	table[KTRACK_STATE_MARK].extra2 = NULL;
 
 	table[KTRACK_SYSCTL_COUNT].procname = "count";
 	table[KTRACK_SYSCTL_COUNT].data = kn;

@@ -58,6 +58,7 @@ static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
 	[KTRACK_CFG_A_NOTRACK] = "notrack",
 	[KTRACK_CFG_A_LOOSE] = "loose",
 	[KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED] = "tcp_timeout_unacknowledged",
+	[KTRACK_CFG_A_STATE_MARK] = "state_mark",
 };
 
 struct kc_stats {

@@ -192,6 +192,18 @@ enum ktrack_stat_attr {
 };
 #define KTRACK_STAT_A_MAX (__KTRACK_STAT_A_MAX - 1)
 
+/*
+ * state_mark: the state of a packet as ktrack classified it, in the skb->mark bits of the netns's
+ * state_mark while the packet is in netfilter (from PREROUTING or LOCAL_OUT to the end of LOCAL_IN
+ * or POSTROUTING), shifted to the mask's lowest bit. At most one of NEW..INVALID is set; none is
+ * untracked. REPLY is set on reply-direction packets when the mask has 5 bits.
+ */
+#define KTRACK_MARK_NEW		0x01
+#define KTRACK_MARK_ESTABLISHED	0x02
+#define KTRACK_MARK_RELATED	0x04
+#define KTRACK_MARK_INVALID	0x08
+#define KTRACK_MARK_REPLY	0x10
+
 /* Tunables (u32), named as sysctl net.ktrack.<name> and the module parameters. */
 enum ktrack_cfg_attr {
 	KTRACK_CFG_A_UNSPEC,
@@ -213,6 +225,7 @@ enum ktrack_cfg_attr {
 	KTRACK_CFG_A_NOTRACK,
 	KTRACK_CFG_A_LOOSE,
 	KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED,
+	KTRACK_CFG_A_STATE_MARK,	/* skb->mark bits of the state: 0, or 4 or 5 contiguous bits */
 	__KTRACK_CFG_A_MAX
 };
 #define KTRACK_CFG_A_MAX (__KTRACK_CFG_A_MAX - 1)
