@@ -11,8 +11,14 @@
 # (42 and later): its first tests check that nothing loads it.
 
 load ../lib/suite
+load ../lib/ctl
 
 MASK=0x1f000
+
+suite_teardown() {
+	[ -z "${MON_PID:-}" ] || kill "$MON_PID" 2>/dev/null || true
+	MON_PID=
+}
 
 # The policy, on ktrack's state: a server accepting HTTP (80), DNS (53) and a closed UDP port (55)
 # and pings; INVALID dropped, IPv6 neighbour discovery (untracked) accepted, the rest dropped.
@@ -206,7 +212,11 @@ nf_conntrack_unused() {
 	agent srv sysw net/ktrack/state_mark $MASK
 	kt_policy kt-srv
 	ksnap srv del_icmp related
+	monitor_start kt-srv -o json -e destroy --count 1
 	agent cli udp_send 5500 $SRV4 55
+	wait "$MON_PID"
+	MON_PID=
+	[ "$(jget '"\(.reason) \(.proto) \(.dport)"' < "$KC_TMP/mon.out")" = "icmp udp 55" ]
 	agent cli udp_send 5500 $SRV6 55
 	kwait srv del_icmp 2
 	kexpect srv related 2
