@@ -28,7 +28,7 @@ unpriv_kc() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$KTRACKCTL" "$@"
+		--bounding-set=-all "$(unpriv_copy "$KTRACKCTL")" "$@"
 }
 
 # json_ok: stdin is valid JSON (python3 -m json.tool).
