@@ -18,21 +18,6 @@ teardown() {
 	ktrack_unload
 }
 
-# open_conn: one established TCP connection kt-cli -> kt-srv:8080 that stays open (10 min at most:
-# a test takes minutes under TCG on a busy host).
-open_conn() {
-	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
-	wait_port kt-srv 8080
-	nsx kt-cli socat -u EXEC:"sleep 600" TCP:$SRV4:8080 &
-	local i
-	for i in $(seq 100); do
-		kcn kt-srv list proto tcp dport 8080 state ESTABLISHED | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "no established connection" >&2
-	return 1
-}
-
 @test "--version, -h per verb, unknown verb and bad option are usage errors" {
 	run kc --version
 	[ "$status" -eq 0 ]
