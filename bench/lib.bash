@@ -18,8 +18,10 @@ GEN_MAC=02:00:00:00:00:01 SRV_MAC=02:00:00:00:00:02
 #   nf_connlimit  nf, plus iptables -m connlimit on every SYN (limit never reached)
 #   ktrack        ktrack, max_conns and hashsize sized to the load
 #   ktrack_limit  ktrack with per_src_limit on (never reached)
+#   nf_fw         nf, plus a stateful nft input policy on its state (ct state)
+#   ktrack_fw     ktrack_limit, plus the same policy on ktrack's state (state_mark, meta mark)
 # shellcheck disable=SC2034  # used by run-vm
-ALL_MODES="none nf nf_sized nf_connlimit ktrack ktrack_limit"
+ALL_MODES="none nf nf_sized nf_connlimit ktrack ktrack_limit nf_fw ktrack_fw"
 HIGH_LIMIT=16777216	# a per-source limit no scenario reaches: its cost is measured, nothing dropped
 SYN_TIMEOUT=7200	# half-open entries must outlive the longest fill
 
@@ -86,12 +88,37 @@ gen_run() {
 	done < <("$GEN" -i v-gen -N gen -d "$SRV_MAC" -s "$GEN_MAC" "$@")
 }
 
+# fw_policy nf|ktrack: a server's stateful input policy on that tracker's state. It accepts what
+# the benchmark sends (SYNs, and ACKs of flows not yet answered, which are NEW), so every mode
+# delivers the same packets: the cost is that of classifying them and walking the rules.
+fw_policy() {
+	local er inv new
+	if [ "$1" = nf ]; then
+		er='ct state established,related' inv='ct state invalid' new='ct state new'
+	else
+		er='meta mark & 0x6000 != 0' inv='meta mark & 0xf000 == 0x8000'
+		new='meta mark & 0xf000 == 0x1000'
+	fi
+	nft -f - <<-NFT
+	table inet bench_fw {
+		chain in {
+			type filter hook input priority 0; policy accept;
+			$er accept
+			$inv drop
+			tcp dport { 22, 80, 443 } $new accept
+			meta l4proto tcp $new accept
+			counter
+		}
+	}
+	NFT
+}
+
 # mode_on MODE SIZE: start tracking for a table of SIZE connections.
 mode_on() {
 	local mode=$1 size=$2
 	case $mode in
 	none) ;;
-	nf|nf_sized|nf_connlimit)
+	nf|nf_sized|nf_connlimit|nf_fw)
 		local buckets=$NF_DEFAULT_BUCKETS
 		[ "$mode" != nf_sized ] || buckets=$size
 		sysctl -qw net.netfilter.nf_conntrack_buckets="$buckets"
@@ -103,12 +130,15 @@ mode_on() {
 			iptables -A INPUT -p tcp --syn -m connlimit --connlimit-above "$HIGH_LIMIT" \
 				--connlimit-mask 32 -j DROP
 		fi
+		[ "$mode" != nf_fw ] || fw_policy nf
 		;;
-	ktrack|ktrack_limit)
+	ktrack|ktrack_limit|ktrack_fw)
 		local args=(max_conns=$((size + size / 10 + 1000)) hashsize="$(pow2 "$size")"
 			    tcp_timeout_syn_sent="$SYN_TIMEOUT")
-		[ "$mode" != ktrack_limit ] || args+=("per_src_limit=$HIGH_LIMIT")
+		[ "$mode" = ktrack ] || args+=("per_src_limit=$HIGH_LIMIT")
+		[ "$mode" != ktrack_fw ] || args+=("state_mark=0xf000")
 		insmod "$KO" "${args[@]}"
+		[ "$mode" != ktrack_fw ] || fw_policy ktrack
 		;;
 	*) echo "bench: unknown mode $mode" >&2; return 1 ;;
 	esac
@@ -117,6 +147,7 @@ mode_on() {
 # mode_off: back to no tracking and an empty table.
 mode_off() {
 	iptables -F INPUT
+	nft delete table inet bench_fw 2>/dev/null || true
 	if [ "$(sysctl -n net.netfilter.nf_conntrack_count)" != 0 ]; then
 		conntrack -F >/dev/null 2>&1 || true
 		local _

@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_limit"]
+MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_limit", "nf_fw", "ktrack_fw"]
 MODE_DESC = {
     "none": "no tracking",
     "nf": "nf_conntrack, default buckets",

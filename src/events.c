@@ -111,6 +111,8 @@ static u8 ktrack_reason_of(enum ktrack_stat reason)
 		return KTRACK_REASON_FLUSH;
 	case KTRACK_STAT_TW_REUSE:
 		return KTRACK_REASON_REUSE;
+	case KTRACK_STAT_DEL_ICMP:
+		return KTRACK_REASON_ICMP;
 	case KTRACK_STAT_DROP_TABLE:
 	case KTRACK_STAT_DROP_SOURCE:
 		return KTRACK_REASON_LIMIT;

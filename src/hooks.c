@@ -6,6 +6,9 @@
  *  - LOCAL_OUT, at the same priority: what the host itself sends (the server's SYN-ACK, FIN, RST).
  *  - LOCAL_IN, last before conntrack confirms: a packet that starts a flow is admitted here, after
  *    the filter table, so packets a firewall drops never create entries.
+ * With state_mark set, PREROUTING and LOCAL_OUT write each packet's state into skb->mark for the
+ * firewall (state.h); it is taken out again at LOCAL_IN (above), first thing in FORWARD (ktrack
+ * does not classify forwarded traffic: untracked) and last thing in POSTROUTING.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +20,7 @@
 
 #include "hooks.h"
 #include "net.h"
+#include "state.h"
 #include "track.h"
 
 /* Before the raw table (-300) and nf_conntrack (-200), after defragmentation (-400). */
@@ -28,6 +32,13 @@ static unsigned int ktrack_hook_track(void *priv, struct sk_buff *skb,
 				      const struct nf_hook_state *state)
 {
 	return ktrack_track(ktrack_pernet(state->net), skb, state);
+}
+
+static unsigned int ktrack_hook_leave(void *priv, struct sk_buff *skb,
+				      const struct nf_hook_state *state)
+{
+	ktrack_state_clear(ktrack_pernet(state->net), skb);
+	return NF_ACCEPT;
 }
 
 static unsigned int ktrack_hook_admit(void *priv, struct sk_buff *skb,
@@ -56,6 +67,18 @@ static const struct nf_hook_ops ktrack_hook_ops[] = {
 		.priority = KTRACK_PRI_ADMIT,
 	},
 	{
+		.hook = ktrack_hook_leave,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FIRST,
+	},
+	{
+		.hook = ktrack_hook_leave,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
 		.hook = ktrack_hook_track,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
@@ -72,6 +95,18 @@ static const struct nf_hook_ops ktrack_hook_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = KTRACK_PRI_ADMIT,
+	},
+	{
+		.hook = ktrack_hook_leave,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FIRST,
+	},
+	{
+		.hook = ktrack_hook_leave,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_LAST,
 	},
 };
 

@@ -50,11 +50,27 @@ static inline void ktrack_stat_add_live(struct ktrack_net *kn, unsigned int stat
 	this_cpu_add(kn->stats->tcp_live[state], delta);
 }
 
+/*
+ * Seconds a closed connection stays in TIME_WAIT. With state_mark set, tcp_timeout_time_wait 0
+ * means tcp_timeout_close: a firewall must still know the FIN or last ACK that is retransmitted
+ * after the exchange (its source is released at once all the same).
+ */
+static inline unsigned int ktrack_time_wait_secs(const struct ktrack_net *kn)
+{
+	unsigned int tw = READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_TIME_WAIT]);
+
+	if (!tw && READ_ONCE(kn->tun[KTRACK_STATE_MARK]))
+		tw = READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_CLOSE]);
+	return tw;
+}
+
 /* Jiffies an entry of class @c lives without traffic, as the tunables say now. */
 static inline u32 ktrack_timeout(const struct ktrack_net *kn, enum ktrack_class c)
 {
 	u32 est;
 
+	if (c == KTRACK_CLASS_TIME_WAIT)
+		return ktrack_time_wait_secs(kn) * HZ;
 	if (c != KTRACK_CLASS_UNACK)
 		return READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_SYN_SENT + c]) * HZ;
 	/* an unanswered pickup: at most its state's own timeout */

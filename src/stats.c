@@ -42,6 +42,8 @@ const char *const ktrack_stat_names[KTRACK_NSTATS] = {
 	[KTRACK_STAT_RST_INEXACT] = "rst_inexact",
 	[KTRACK_STAT_RESYNC] = "resync",
 	[KTRACK_STAT_PICKUP] = "pickup",
+	[KTRACK_STAT_RELATED] = "related",
+	[KTRACK_STAT_DEL_ICMP] = "del_icmp",
 };
 
 const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {

@@ -35,6 +35,8 @@ enum ktrack_stat {
 	KTRACK_STAT_RST_INEXACT,	/* RST in window but not at the exact sequence: entry kept */
 	KTRACK_STAT_RESYNC,		/* entry resynchronised by the answer to an ignored SYN */
 	KTRACK_STAT_PICKUP,		/* entries created by a loose pickup (also in new) */
+	KTRACK_STAT_RELATED,		/* ICMP errors quoting a tracked flow (unmatched: invalid) */
+	KTRACK_STAT_DEL_ICMP,		/* UDP never answered, deleted by the host's port unreachable */
 	KTRACK_NSTATS
 };
 

@@ -42,6 +42,7 @@
 #include "lifecycle.h"
 #include "net.h"
 #include "parse.h"
+#include "state.h"
 #include "tcp.h"
 #include "track.h"
 
@@ -109,16 +110,6 @@ static const enum ktrack_stat ktrack_parse_stat[] = {
 	[KTRACK_PARSE_MALFORMED] = KTRACK_STAT_MALFORMED,
 };
 
-static bool ktrack_parse_count(struct ktrack_net *kn, struct sk_buff *skb, u8 pf,
-			       struct ktrack_pkt *pkt)
-{
-	enum ktrack_parse_result res = ktrack_parse(skb, pf, pkt);
-
-	if (res == KTRACK_PARSE_OK)
-		return true;
-	ktrack_stat_inc(kn, ktrack_parse_stat[res]);
-	return false;
-}
 
 /* notrack=1: nf_conntrack leaves this packet alone, as after a raw-table NOTRACK rule. */
 static void ktrack_notrack(struct ktrack_net *kn, struct sk_buff *skb)
@@ -161,6 +152,49 @@ static bool ktrack_csum_ok(struct ktrack_net *kn, struct sk_buff *skb,
 		return true;
 	ktrack_stat_inc(kn, KTRACK_STAT_BAD_CHECKSUM);
 	return false;
+}
+
+/*
+ * The state of a packet of a known TCP flow, from the verdict on it and what the entry was before
+ * (nf_conntrack's: a packet the tracker ignores passes for what it is, one it finds invalid or out
+ * of window is INVALID). As nf_conntrack, a SYN from the client or a SYN|ACK from the server past
+ * the handshake is ignored (port reuse: the entry may be out of date), and so is the server's ACK
+ * of a SYN it never answered (a challenge ACK); every other ignored segment is out of window.
+ */
+static unsigned int ktrack_tcp_state(enum ktrack_tcp_verdict v, const struct ktrack_tcp_seg *seg,
+				     enum ktrack_dir dir, u8 old, bool replied)
+{
+	u8 f = seg->flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK);
+
+	switch (v) {
+	case KTRACK_TCP_INVALID:
+		return KTRACK_MARK_INVALID;
+	case KTRACK_TCP_REOPEN:
+		return KTRACK_MARK_NEW;
+	case KTRACK_TCP_IGNORE:
+		if (seg->flags & KTRACK_TCPF_RST)
+			return KTRACK_MARK_INVALID;
+		if (old != KTRACK_TCP_SYN_SENT &&
+		    (dir == KTRACK_DIR_ORIG ? f == KTRACK_TCPF_SYN :
+		     f == (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK)))
+			break;
+		if (old == KTRACK_TCP_SYN_SENT && dir == KTRACK_DIR_REPLY && f == KTRACK_TCPF_ACK)
+			break;
+		return KTRACK_MARK_INVALID;
+	default:
+		break;
+	}
+	if (dir == KTRACK_DIR_REPLY)
+		return KTRACK_MARK_ESTABLISHED | KTRACK_MARK_REPLY;
+	return replied ? KTRACK_MARK_ESTABLISHED : KTRACK_MARK_NEW;
+}
+
+/* UDP and ICMP echo: answered or not. */
+static unsigned int ktrack_other_state(const struct ktrack_conn *ct, enum ktrack_dir dir)
+{
+	if (dir == KTRACK_DIR_REPLY)
+		return KTRACK_MARK_ESTABLISHED | KTRACK_MARK_REPLY;
+	return READ_ONCE(ct->flags) & KTRACK_F_REPLIED ? KTRACK_MARK_ESTABLISHED : KTRACK_MARK_NEW;
 }
 
 /* A stamp refresh that moves the entry in its list only when it is worth a lock. */
@@ -253,11 +287,12 @@ static void ktrack_memo_put(struct ktrack_stripe *s, struct ktrack_stripe_memo *
 }
 
 /*
- * TCP: the state machine under the stripe lock. Returns false when the entry is gone and the packet
- * should be treated as one of an unknown flow (a SYN that replaced a TIME_WAIT entry).
+ * TCP: the state machine under the stripe lock, @st the packet's state (state.h). Returns false
+ * when the entry is gone and the packet should be treated as one of an unknown flow (a SYN that
+ * replaced a TIME_WAIT entry).
  */
 static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum ktrack_dir dir,
-			     const struct ktrack_pkt *pkt, u32 now)
+			     const struct ktrack_pkt *pkt, u32 now, unsigned int *st)
 {
 	u32 hash = ktrack_conn_hash(&kn->table, ct);
 	struct ktrack_stripe *s = ktrack_stripe_of(&kn->table, hash);
@@ -278,6 +313,7 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 	sm = ktrack_memo_get(s, ct, &memo);
 	v = ktrack_tcp_packet(ct, dir, &pkt->tcp, &memo);
 	ktrack_memo_put(s, sm, ct, &memo);
+	*st = ktrack_tcp_state(v, &pkt->tcp, dir, old, ct->flags & KTRACK_F_REPLIED);
 	if (ct->state != old) {
 		ktrack_stat_add_live(kn, old, -1);
 		ktrack_stat_add_live(kn, ct->state, 1);
@@ -293,7 +329,7 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 			if (old == KTRACK_TCP_TIME_WAIT)
 				break;	/* a retransmission does not extend TIME_WAIT */
 			ktrack_conn_unsource(kn, ct);
-			if (!READ_ONCE(kn->tun[KTRACK_TCP_TIMEOUT_TIME_WAIT])) {
+			if (!ktrack_time_wait_secs(kn)) {
 				reason = KTRACK_STAT_DEL_FIN;
 				break;
 			}
@@ -336,13 +372,14 @@ static bool ktrack_tcp_track(struct ktrack_net *kn, struct ktrack_conn *ct, enum
 }
 
 /*
- * Returns the live entry @pkt belonged to (and was handled by), or NULL. A segment that would
- * delete or restart the entry (SYN, FIN, RST) from outside has its checksum verified first: TCP
- * drops a bad one, so it must not move the entry either (the stack's own segments at LOCAL_OUT
- * are checksummed later, by the stack or the NIC).
+ * Returns the live entry @pkt belonged to (and was handled by), or NULL; @st is then the packet's
+ * state. A segment that would delete or restart the entry (SYN, FIN, RST) from outside has its
+ * checksum verified first: TCP drops a bad one, so it must not move the entry either (the stack's
+ * own segments at LOCAL_OUT are checksummed later, by the stack or the NIC).
  */
 static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct sk_buff *skb,
-					const struct nf_hook_state *state, struct ktrack_pkt *pkt)
+					const struct nf_hook_state *state, struct ktrack_pkt *pkt,
+					unsigned int *st)
 {
 	struct ktrack_conn *ct;
 	enum ktrack_dir dir;
@@ -353,17 +390,86 @@ static struct ktrack_conn *ktrack_known(struct ktrack_net *kn, struct sk_buff *s
 		return NULL;
 	if (pkt->l4 == KTRACK_L4_TCP && state->hook == NF_INET_PRE_ROUTING &&
 	    (pkt->tcp.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_FIN | KTRACK_TCPF_RST)) &&
-	    !ktrack_csum_ok(kn, skb, state, pkt))
+	    !ktrack_csum_ok(kn, skb, state, pkt)) {
+		*st = KTRACK_MARK_INVALID;
 		return ct;	/* known, and left as it was */
+	}
 	if (ktrack_conn_expired(kn, ct, now)) {
 		ktrack_conn_delete(kn, ct, ktrack_expire_reason(ct));
 		return NULL;
 	}
 	ktrack_stat_inc(kn, KTRACK_STAT_FOUND);
 	if (ktrack_conn_l4(ct) == KTRACK_L4_TCP)
-		return ktrack_tcp_track(kn, ct, dir, pkt, now) ? ct : NULL;
+		return ktrack_tcp_track(kn, ct, dir, pkt, now, st) ? ct : NULL;
+	*st = ktrack_other_state(ct, dir);
 	ktrack_other_packet(kn, ct, dir, now);
 	return ct;
+}
+
+/*
+ * The state of an unknown flow's packet: NEW when it may start one, INVALID otherwise, as
+ * nf_conntrack's (which verifies checksums at PREROUTING; ktrack does so only when a firewall
+ * reads the state, and still counts a bad one where it refuses to create the entry).
+ */
+static unsigned int ktrack_unknown_state(struct ktrack_net *kn, struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 const struct ktrack_pkt *pkt)
+{
+	bool starts = pkt->starts;
+
+	if (pkt->l4 == KTRACK_L4_TCP)
+		starts = ktrack_tcp_can_start(&pkt->tcp, READ_ONCE(kn->tun[KTRACK_LOOSE]));
+	if (!starts)
+		return KTRACK_MARK_INVALID;
+	if (state->hook == NF_INET_PRE_ROUTING && !pkt->nocsum &&
+	    nf_checksum(skb, state->hook, pkt->l4off, pkt->proto, state->pf))
+		return KTRACK_MARK_INVALID;
+	return KTRACK_MARK_NEW;
+}
+
+/*
+ * An ICMP error: RELATED when it quotes a tracked flow and goes to the quoted packet's source, as
+ * nf_conntrack's rule; INVALID otherwise (and with a bad checksum). The host's own port
+ * unreachable for a UDP flow never answered ends that entry: nobody listens.
+ */
+static unsigned int ktrack_icmp_error(struct ktrack_net *kn, struct sk_buff *skb,
+				      const struct nf_hook_state *state,
+				      const struct ktrack_pkt *pkt)
+{
+	struct ktrack_conn *ct;
+	enum ktrack_dir dir;
+
+	if (pkt->icmperr & (KTRACK_ICMPERR_BAD | KTRACK_ICMPERR_FOREIGN))
+		goto invalid;
+	if (state->hook == NF_INET_PRE_ROUTING && !ktrack_csum_ok(kn, skb, state, pkt))
+		return KTRACK_MARK_INVALID;
+	ct = ktrack_table_lookup(&kn->table, pkt, &dir);
+	if (!ct || ktrack_conn_expired(kn, ct, ktrack_now()))
+		goto invalid;
+	ktrack_stat_inc(kn, KTRACK_STAT_RELATED);
+	if (state->hook == NF_INET_LOCAL_OUT && (pkt->icmperr & KTRACK_ICMPERR_PORT) &&
+	    ktrack_conn_l4(ct) == KTRACK_L4_UDP && dir == KTRACK_DIR_ORIG &&
+	    !(READ_ONCE(ct->flags) & KTRACK_F_REPLIED))
+		ktrack_conn_delete(kn, ct, KTRACK_STAT_DEL_ICMP);
+	/* the error travels against the packet it quotes */
+	return KTRACK_MARK_RELATED | (dir == KTRACK_DIR_ORIG ? KTRACK_MARK_REPLY : 0);
+invalid:
+	ktrack_stat_inc(kn, KTRACK_STAT_INVALID);
+	return KTRACK_MARK_INVALID;
+}
+
+/* A packet that did not parse as a trackable one: @res says why; its state. */
+static unsigned int ktrack_untrackable(struct ktrack_net *kn, struct sk_buff *skb,
+				       const struct nf_hook_state *state,
+				       const struct ktrack_pkt *pkt, enum ktrack_parse_result res)
+{
+	if (res == KTRACK_PARSE_ICMPERR)
+		return ktrack_icmp_error(kn, skb, state, pkt);
+	ktrack_stat_inc(kn, ktrack_parse_stat[res]);
+	/* other protocols and ICMP types, later fragments: untracked; broken headers: INVALID */
+	if (res == KTRACK_PARSE_OTHER || res == KTRACK_PARSE_FRAGMENT)
+		return 0;
+	return KTRACK_MARK_INVALID;
 }
 
 /* An unknown flow's packet at LOCAL_IN or LOCAL_OUT: create, pick up, pass or drop. */
@@ -404,23 +510,30 @@ unsigned int ktrack_track(struct ktrack_net *kn, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	bool pre = state->hook == NF_INET_PRE_ROUTING;
+	enum ktrack_parse_result res;
 	struct ktrack_conn *ct;
 	struct ktrack_pkt pkt;
+	unsigned int st;
 
 	ktrack_stat_inc(kn, KTRACK_STAT_PACKETS);
-	if (!ktrack_parse_count(kn, skb, state->pf, &pkt)) {
+	res = ktrack_parse(skb, state->pf, &pkt);
+	if (res != KTRACK_PARSE_OK) {
 		if (pre)
 			ktrack_seen_set(skb, NULL, false);
+		ktrack_state_set(kn, skb, ktrack_untrackable(kn, skb, state, &pkt, res));
 		return NF_ACCEPT;
 	}
-	ct = ktrack_known(kn, skb, state, &pkt);
+	ct = ktrack_known(kn, skb, state, &pkt, &st);
 	if (pre)
 		ktrack_seen_set(skb, &pkt, ct);
 	if (ct) {
 		if (!(READ_ONCE(ct->flags) & KTRACK_F_NFCT))
 			ktrack_notrack(kn, skb);
+		ktrack_state_set(kn, skb, st);
 		return NF_ACCEPT;
 	}
+	if (READ_ONCE(kn->tun[KTRACK_STATE_MARK]))
+		ktrack_state_set(kn, skb, ktrack_unknown_state(kn, skb, state, &pkt));
 	if (!pre)
 		return ktrack_unknown(kn, skb, state, &pkt);
 	return NF_ACCEPT;
@@ -432,6 +545,8 @@ unsigned int ktrack_admit(struct ktrack_net *kn, struct sk_buff *skb,
 	struct ktrack_pkt pkt;
 	enum ktrack_dir dir;
 
+	/* the filter table has seen the state: the socket does not */
+	ktrack_state_clear(kn, skb);
 	if (ktrack_parse(skb, state->pf, &pkt) != KTRACK_PARSE_OK)
 		return NF_ACCEPT;
 	if (ktrack_seen_take(skb, &pkt))

@@ -38,6 +38,7 @@ const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
 	[KTRACK_STAT_A_EVENTS_OVERFLOW] = "events_overflow",
 	[KTRACK_STAT_A_BAD_CHECKSUM] = "bad_checksum", [KTRACK_STAT_A_RST_INEXACT] = "rst_inexact",
 	[KTRACK_STAT_A_RESYNC] = "resync", [KTRACK_STAT_A_PICKUP] = "pickup",
+	[KTRACK_STAT_A_RELATED] = "related", [KTRACK_STAT_A_DEL_ICMP] = "del_icmp",
 };
 
 static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
@@ -289,6 +290,7 @@ int kc_cmd_config(struct kc_nl *nl, int argc, char **argv)
 {
 	int64_t vals[KTRACK_CFG_A_MAX + 1];
 	int i, k, nset = 0, err;
+	const char *fmt;
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	uint32_t v;
@@ -331,12 +333,16 @@ int kc_cmd_config(struct kc_nl *nl, int argc, char **argv)
 			want |= kc_cfg_key(argv[i], strlen(argv[i])) == k;
 		if (!want || vals[k] < 0)
 			continue;
+		/* a mask reads best in hexadecimal */
+		fmt = k == KTRACK_CFG_A_STATE_MARK ? "%#llx" : "%lld";
 		if (kc_json)
 			kc_j_u64(kc_cfg_names[k], vals[k]);
-		else if (argc == 1)
-			printf("%lld\n", (long long)vals[k]);
-		else
-			printf("%s = %lld\n", kc_cfg_names[k], (long long)vals[k]);
+		else if (argc != 1)
+			printf("%s = ", kc_cfg_names[k]);
+		if (!kc_json) {
+			printf(fmt, (long long)vals[k]);
+			putchar('\n');
+		}
 	}
 	if (kc_json) {
 		kc_j_end();

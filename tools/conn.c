@@ -39,6 +39,7 @@ static const char *const kc_reason_names[] = {
 	[KTRACK_REASON_FLUSH] = "flush",
 	[KTRACK_REASON_REUSE] = "reuse",
 	[KTRACK_REASON_LIMIT] = "limit",
+	[KTRACK_REASON_ICMP] = "icmp",
 };
 
 static const char *kc_proto_name(int p)

@@ -7,7 +7,7 @@
  * Metric names are under ktrack_, counters end in _total; deletions by reason, refused flows by
  * reason and live entries by state are one family each with a label, as monitor names them:
  *   ktrack_entries{state="established"}  live_*          ktrack_entries_limit       max_conns
- *   ktrack_entries_deleted_total{reason} del_*, evicted, tw_reuse
+ *   ktrack_entries_deleted_total{reason} del_*, evicted, tw_reuse (reasons as monitor's)
  *   ktrack_flows_dropped_total{reason}   drop_*         ktrack_build_info{version} 1
  * and every other column X of /proc/net/stat/ktrack is ktrack_..._total (the table below).
  * With --netns-label each sample carries netns="NETNS", the argument of -n.
@@ -53,7 +53,8 @@ static const struct kc_prom_family kc_prom[] = {
 	{ "ktrack_entries_deleted_total", "counter", "Entries deleted, by reason.", "reason", {
 		{ KTRACK_STAT_A_DEL_RST, "rst" }, { KTRACK_STAT_A_DEL_FIN, "fin" },
 		{ KTRACK_STAT_A_DEL_TIMEOUT, "timeout" }, { KTRACK_STAT_A_DEL_FLUSH, "flush" },
-		{ KTRACK_STAT_A_EVICTED, "evict" }, { KTRACK_STAT_A_TW_REUSE, "reuse" } } },
+		{ KTRACK_STAT_A_EVICTED, "evict" }, { KTRACK_STAT_A_TW_REUSE, "reuse" },
+		{ KTRACK_STAT_A_DEL_ICMP, "icmp" } } },
 	{ "ktrack_flows_dropped_total", "counter",
 	  "New flows dropped: table full, per-source limit, loose=0, no memory.", "reason", {
 		{ KTRACK_STAT_A_DROP_TABLE, "table" }, { KTRACK_STAT_A_DROP_SOURCE, "source" },
@@ -81,6 +82,9 @@ static const struct kc_prom_family kc_prom[] = {
 	{ "ktrack_packets_rst_inexact_total", "counter",
 	  "RSTs in the window but off the exact sequence (entry kept).", NULL,
 	  { { KTRACK_STAT_A_RST_INEXACT, NULL } } },
+	{ "ktrack_packets_related_total", "counter",
+	  "ICMP errors quoting a tracked flow, sent to its end (RELATED).", NULL,
+	  { { KTRACK_STAT_A_RELATED, NULL } } },
 	{ "ktrack_packets_notrack_total", "counter", "Packets marked untracked for nf_conntrack.",
 	  NULL, { { KTRACK_STAT_A_NOTRACK, NULL } } },
 	{ "ktrack_events_overflow_total", "counter", "Events a listener's full buffer could not take.",

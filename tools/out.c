@@ -6,6 +6,7 @@
  * by the verbs.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,14 @@ bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out)
 	if (!*s || *s == '-' || *s == '+')
 		return false;
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	/* decimal, or hexadecimal with 0x (a mark mask) */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return false;
+		v = strtoull(s + 2, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (errno || *end || v > max)
 		return false;
 	*out = v;

@@ -125,6 +125,15 @@ kt_load() {
 #                                      and ack, no wait; bad: with a wrong TCP checksum
 #   cclose ID                          FIN, wait for the server's FIN, last ACK
 #   crst ID [OFFSET]                   RST at the current seq + OFFSET
+#   coow ID TEXT                       data 2^30 past the current seq (out of window), no wait
+#   cpassive ID                        after the server's FIN: FIN|ACK acking it, wait for the
+#                                      server's last ACK ("fail nofin", "fail nolastack")
+#   cretx ID                           the last segment again, unchanged; wait for an ACK from the
+#                                      server ("fail noack")
+#   icmperr TYPE CODE QSRC QDST QPROTO QSPORT QDPORT [MTU]   an ICMP (ICMPv6 when QSRC is IPv6)
+#                                      error to QSRC, through this namespace's stack, quoting an
+#                                      IP header QSRC > QDST of protocol QPROTO and 8 bytes of its
+#                                      TCP/UDP header (ports; seq 0)
 #   reset                              close every socket (RST) and forget crafted connections
 
 IFS= read -r -d '' _kt_agent_py <<'PYEOF' || true
@@ -197,6 +206,7 @@ class Craft:
             opts += b"\x01\x01\x08\x0a" + struct.pack("!II", self.ts, self.tsecr)
             self.ts += 1
         s = self.seq if seq is None else seq
+        self.last = (flags, data, s)
         t = tcphdr(self.src, self.dst, self.v6, self.sport, self.dport, s,
                    self.ack if flags & ACK else 0, flags, opts, data)
         if bad:
@@ -523,7 +533,25 @@ def do(args):
         v6 = len(args) > 6 and args[6] == "6"
         crafted[args[1]] = Craft(int(args[2]), int(args[3]), ts, isn, v6)
         return "ok"
-    if cmd in ("csyn", "cack", "cdata", "cclose", "crst", "csend"):
+    if cmd == "icmperr":
+        typ, code, qsrc, qdst = int(args[1]), int(args[2]), args[3], args[4]
+        qproto, qsport, qdport = int(args[5]), int(args[6]), int(args[7])
+        mtu = int(args[8]) if len(args) > 8 else 0
+        l4 = struct.pack("!HHI", qsport, qdport, 0)
+        if ":" in qsrc:
+            q = struct.pack("!IHBB", 6 << 28, 1000, qproto, 64) + \
+                socket.inet_pton(socket.AF_INET6, qsrc) + socket.inet_pton(socket.AF_INET6, qdst)
+            s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+            m = struct.pack("!BBHI", typ, code, 0, mtu) + q + l4  # the kernel sums ICMPv6
+        else:
+            q = ip4hdr(socket.inet_aton(qsrc), socket.inet_aton(qdst), qproto, 980)
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+            m = struct.pack("!BBHHH", typ, code, 0, 0, mtu) + q + l4
+            m = m[:2] + struct.pack("!H", csum(m)) + m[4:]
+        s.sendto(m, (qsrc, 0))
+        s.close()
+        return "ok"
+    if cmd in ("csyn", "cack", "cdata", "cclose", "crst", "csend", "coow", "cpassive", "cretx"):
         c = crafted[args[1]]
         if cmd == "csyn":
             c.send(SYN)
@@ -544,6 +572,22 @@ def do(args):
         elif cmd == "crst":
             off = int(args[2]) if len(args) > 2 else 0
             c.send(RST, seq=(c.seq + off) % 2**32)
+        elif cmd == "cpassive":
+            fin = c.expect(lambda p: p["flags"] & FIN)
+            if fin is None:
+                return "fail nofin"
+            c.ack = (fin["seq"] + fin["len"] + 1) % 2**32
+            c.send(FIN | ACK)
+            if c.expect(lambda p: p["flags"] & (ACK | FIN | RST) == ACK) is None:
+                return "fail nolastack"
+        elif cmd == "cretx":
+            c.q.clear()
+            f, d, s = c.last
+            c.send(f, d, seq=s)
+            if c.expect(lambda p: p["flags"] & ACK, timeout=3) is None:
+                return "fail noack"
+        elif cmd == "coow":
+            c.send(ACK | PSH, " ".join(args[2:]).encode(), seq=(c.seq + 2**30) % 2**32)
         elif cmd == "cclose":
             c.send(FIN | ACK)
             fin = c.expect(lambda p: p["flags"] & FIN)

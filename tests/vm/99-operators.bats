@@ -76,7 +76,7 @@ sample() {
 	[ "$(sample ktrack_buckets)" -eq "$(jget .buckets <<<"$js")" ]
 	[ "$(sample 'ktrack_entries_deleted_total{reason="fin"}')" -eq "$(jget .del_fin <<<"$js")" ]
 	[ "$(sample 'ktrack_entries_deleted_total{reason="fin"}')" -ge 1 ]
-	for r in rst timeout flush evict reuse; do sample "ktrack_entries_deleted_total{reason=\"$r\"}"; done
+	for r in rst timeout flush evict reuse icmp; do sample "ktrack_entries_deleted_total{reason=\"$r\"}"; done
 	for r in table source invalid nomem; do sample "ktrack_flows_dropped_total{reason=\"$r\"}"; done
 	[ "$(sample ktrack_entries_created_total)" -eq "$(jget .new <<<"$js")" ]
 	[ "$(jget .packets <<<"$js")" -ge "$(sample ktrack_packets_total)" ]

@@ -188,6 +188,8 @@ enum ktrack_stat_attr {
 	KTRACK_STAT_A_RST_INEXACT,
 	KTRACK_STAT_A_RESYNC,
 	KTRACK_STAT_A_PICKUP,
+	KTRACK_STAT_A_RELATED,
+	KTRACK_STAT_A_DEL_ICMP,
 	__KTRACK_STAT_A_MAX
 };
 #define KTRACK_STAT_A_MAX (__KTRACK_STAT_A_MAX - 1)
@@ -311,6 +313,7 @@ enum ktrack_reason {
 	KTRACK_REASON_FLUSH,	/* deleted on request (DEL_CONN, FLUSH) */
 	KTRACK_REASON_REUSE,	/* a new SYN replaced this TIME_WAIT/CLOSE entry */
 	KTRACK_REASON_LIMIT,	/* a new flow that a limit refused: the entry it would have had */
+	KTRACK_REASON_ICMP,	/* UDP never answered, and the host answered it port unreachable */
 	__KTRACK_REASON_MAX
 };
 #define KTRACK_REASON_MAX (__KTRACK_REASON_MAX - 1)
