@@ -10,6 +10,7 @@
 #                      bench/results/<date>.md and .png (bench/README.md; BENCH_QUICK=1: a smoke run)
 #   make install       install the module (for the running kernel) and the tool
 #   make dkms-install  register the module with DKMS so it is rebuilt for new kernels
+#   make deb           build/deb/ktrack-dkms_VERSION_all.deb and ktrackctl_VERSION_ARCH.deb (debian/)
 #   make style         checkpatch on the kernel sources; make sparse: sparse (C=1)
 
 VERSION := $(shell sed -n 's/^\#define KTRACK_VERSION "\(.*\)"/\1/p' src/version.h)
@@ -80,6 +81,9 @@ dkms-install:
 	dkms build -m ktrack -v $(VERSION)
 	dkms install -m ktrack -v $(VERSION)
 
+deb:
+	scripts/deb
+
 dkms-uninstall:
 	dkms remove -m ktrack -v $(VERSION) --all
 	rm -rf /usr/src/ktrack-$(VERSION)
@@ -94,4 +98,4 @@ clean:
 	rm -rf build
 
 .PHONY: all deps module tool nlclient testtools sparse style unit check check-debug demo bench install \
-	dkms-install dkms-uninstall clean
+	dkms-install dkms-uninstall deb clean

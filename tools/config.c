@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * config.c - the verbs that read counters and tunables: stats [-c], count, and
+ * config.c - the verbs that read counters and tunables: stats [-c] [-i SECONDS [--count N]]
+ * [--netns-label] (-o prometheus and the rates are printed by metrics.c), count, and
  * config [KEY[=VALUE]...] (a set is one request: the kernel applies all values or none).
  */
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 #include "ktrackctl.h"
 
 /* Names of KTRACK_STAT_A_*, as the columns of /proc/net/stat/ktrack. */
-static const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
+const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
 	[KTRACK_STAT_A_PACKETS] = "packets", [KTRACK_STAT_A_FOUND] = "found",
 	[KTRACK_STAT_A_NEW] = "new", [KTRACK_STAT_A_INVALID] = "invalid",
 	[KTRACK_STAT_A_IGNORED] = "ignored", [KTRACK_STAT_A_OTHER] = "other",
@@ -62,15 +63,6 @@ static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
 	[KTRACK_CFG_A_STATE_MARK] = "state_mark",
 };
 
-struct kc_stats {
-	uint64_t tot[KTRACK_STAT_A_MAX + 1];
-	bool have[KTRACK_STAT_A_MAX + 1];
-	unsigned int ncpu;
-	struct {
-		uint64_t v[KTRACK_STAT_A_MAX + 1];
-	} *cpu;
-};
-
 static void kc_stats_row(const struct nlattr *nest, uint64_t *v, bool *have)
 {
 	const struct nlattr *a;
@@ -114,7 +106,7 @@ static int kc_stats_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int kc_get_stats(struct kc_nl *nl, struct kc_stats *st, bool percpu)
+int kc_get_stats(struct kc_nl *nl, struct kc_stats *st, bool percpu)
 {
 	struct nlmsghdr *nlh = kc_nl_req(nl, KTRACK_CMD_GET_STATS, 0);
 
@@ -131,21 +123,57 @@ static bool kc_percpu_col(unsigned int t)
 	       t >= KTRACK_STAT_A_BAD_CHECKSUM;
 }
 
+bool kc_stat_is_counter(unsigned int t)
+{
+	return kc_stat_names[t] && t != KTRACK_STAT_A_COUNT && t != KTRACK_STAT_A_BUCKETS &&
+	       t != KTRACK_STAT_A_SOURCES && t != KTRACK_STAT_A_MAX_CONNS &&
+	       (t < KTRACK_STAT_A_LIVE_OTHER || t > KTRACK_STAT_A_LIVE_CLOSE);
+}
+
 int kc_cmd_stats(struct kc_nl *nl, int argc, char **argv)
 {
-	bool percpu = false;
+	bool percpu = false, netns_label = false;
+	unsigned long count = 0;
+	double interval = 0;
 	struct kc_stats st;
 	unsigned int t, c;
-	int err;
+	uint32_t n;
+	char *end;
+	int err, i;
 
-	if (argc == 1 && (!strcmp(argv[0], "-c") || !strcmp(argv[0], "--cpu")))
-		percpu = true;
-	else if (argc)
-		return kc_usage_err("unknown argument '%s'", argv[0]);
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") || !strcmp(argv[i], "--cpu")) {
+			percpu = true;
+		} else if (!strcmp(argv[i], "--netns-label")) {
+			netns_label = true;
+		} else if ((!strcmp(argv[i], "-i") || !strcmp(argv[i], "--interval")) && i + 1 < argc) {
+			interval = strtod(argv[++i], &end);
+			if (*end || end == argv[i] || !(interval >= 0.1 && interval <= 86400))
+				return kc_usage_err("-i %s: expected seconds, 0.1..86400", argv[i]);
+		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+			if (!kc_parse_u32(argv[++i], UINT32_MAX, &n) || !n)
+				return kc_usage_err("--count %s: expected a positive number", argv[i]);
+			count = n;
+		} else {
+			return kc_usage_err("unknown argument '%s'", argv[i]);
+		}
+	}
+	if (count && !interval)
+		return kc_usage_err("--count goes with -i SECONDS");
+	if (netns_label && kc_format != KC_FMT_PROMETHEUS)
+		return kc_usage_err("--netns-label goes with -o prometheus");
+	if (percpu && (interval || kc_format == KC_FMT_PROMETHEUS))
+		return kc_usage_err("-c goes with neither -i nor -o prometheus");
+	if (interval && kc_format == KC_FMT_PROMETHEUS)
+		return kc_usage_err("-i: Prometheus computes rates itself (rate())");
+	if (interval)
+		return kc_print_rates(nl, interval, count);
 	err = kc_get_stats(nl, &st, percpu);
 	if (err)
 		return err;
-	if (kc_json) {
+	if (kc_format == KC_FMT_PROMETHEUS) {
+		kc_print_prometheus(&st, netns_label);
+	} else if (kc_json) {
 		if (percpu)
 			kc_j_obj(NULL);
 		kc_j_obj(percpu ? "total" : NULL);

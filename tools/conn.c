@@ -3,7 +3,7 @@
  * conn.c - the connection verbs: list (a filtered dump), get (one tuple), delete (a tuple or a
  * filter), flush, count; and how a connection prints, as a text line or a JSON object.
  *
- * Filter words (list, delete) and tuple words (get, delete):
+ * Filter words (list, delete) and tuple words (get, delete), or any abbreviation of them:
  *   family ipv4|ipv6  proto tcp|udp|icmp|icmpv6  state STATE  src ADDR[/LEN]  dst ADDR[/LEN]
  *   sport PORT  dport PORT  port PORT (either)  id ID (ICMP echo identifier)
  */
@@ -136,6 +136,21 @@ struct kc_sel {
 	int nwords;
 };
 
+/* Filter words in the order abbreviations resolve (`s` is src, `st` state, `p` proto). */
+static const char *const kc_sel_words[] = {
+	"src", "dst", "sport", "dport", "proto", "port", "state", "family", "id",
+};
+
+static const char *kc_sel_word(const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kc_sel_words) / sizeof(kc_sel_words[0]); i++)
+		if (kc_matches(arg, kc_sel_words[i]))
+			return kc_sel_words[i];
+	return NULL;
+}
+
 static int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
 {
 	uint32_t v;
@@ -145,8 +160,10 @@ static int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
 	s->proto = s->state = s->port = s->sport = s->dport = -1;
 	s->src_len = s->dst_len = -1;
 	for (i = 0; i < argc; i += 2) {
-		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *k = kc_sel_word(argv[i]), *val = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!k)
+			return kc_usage_err("unknown word '%s'", argv[i]);
 		if (!val)
 			return kc_usage_err("%s needs a value", k);
 		s->nwords++;
@@ -190,8 +207,6 @@ static int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
 				s->sport = v;
 			if (!strcmp(k, "id"))
 				s->dport = 0;
-		} else {
-			return kc_usage_err("unknown word '%s'", k);
 		}
 	}
 	if (s->proto == IPPROTO_ICMP && s->af == AF_INET6)
@@ -273,16 +288,17 @@ int kc_cmd_list(struct kc_nl *nl, int argc, char **argv)
 
 	if (err)
 		return err;
+	err = kc_nl_connect(nl);	/* before the JSON array opens */
+	if (err)
+		return err;
 	nlh = kc_nl_req(nl, KTRACK_CMD_GET_CONN, NLM_F_DUMP);
 	if (s.nwords)
 		kc_put_filter(nlh, &s);
 	if (kc_json)
 		kc_j_arr(NULL);
 	err = kc_nl_run(nl, nlh, kc_conn_cb, NULL);
-	if (kc_json) {
-		kc_j_end();
-		putchar('\n');
-	}
+	if (kc_json)
+		kc_j_end_top();
 	return err;
 }
 

@@ -90,6 +90,9 @@ int kc_cmd_monitor(struct kc_nl *nl, int argc, char **argv)
 	}
 	if (!m.mask)
 		return kc_usage_err("-e: no events chosen");
+	ret = kc_nl_connect(nl);
+	if (ret)
+		return ret;
 	if (!nl->events_grp) {
 		fprintf(stderr, "ktrackctl: monitor: the kernel offers no events group\n");
 		return KC_EXIT_FAIL;

@@ -3,12 +3,18 @@
  * nl.c - ktrackctl's generic netlink plumbing on libmnl: the socket (extended acks on), resolving
  * the "ktrack" family and its "events" group, building a request, and running a request or a dump
  * to its end, turning a kernel error (errno and extack message) into one line and an exit code.
+ * The socket is opened on the first request sent, after the verb has checked its arguments, so a
+ * bad argument is told as such whether or not ktrack is there. A missing family is told as "not
+ * loaded" (a module for the running kernel is installed: asking for the family would have
+ * autoloaded it, unless modprobe.d forbids it) or "not installed" (none is).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -166,14 +172,65 @@ static int kc_talk(struct kc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *da
 	return ret;
 }
 
-int kc_nl_open(struct kc_nl *nl)
+void kc_nl_init(struct kc_nl *nl)
 {
+	memset(nl, 0, sizeof(*nl));
+	nl->seq = time(NULL);
+}
+
+/* Whether modules.dep of the running kernel lists a ktrack.ko (any compression). */
+static bool kc_module_installed(const char *release)
+{
+	char path[512], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", release);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		found = !strncmp(base, "ktrack.ko", 9);
+	}
+	fclose(f);
+	return found;
+}
+
+static int kc_family_missing(void)
+{
+	struct utsname u;
+
+	if (access("/sys/module/ktrack", F_OK) == 0) {
+		fprintf(stderr, "ktrackctl: ktrack is loaded but offers no netlink family \"%s\" "
+			"(a module of another version?)\n", KTRACK_GENL_NAME);
+		return KC_EXIT_NOT_LOADED;
+	}
+	uname(&u);
+	if (kc_module_installed(u.release)) {
+		fprintf(stderr, "ktrackctl: ktrack is not loaded (modprobe ktrack)\n");
+		return KC_EXIT_NOT_LOADED;
+	}
+	fprintf(stderr, "ktrackctl: ktrack is not installed for kernel %s "
+		"(install ktrack-dkms or run make install; or insmod ktrack.ko)\n", u.release);
+	return KC_EXIT_NOT_INSTALLED;
+}
+
+int kc_nl_connect(struct kc_nl *nl)
+{
+	static char req[256];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 	int one = 1;
 
-	memset(nl, 0, sizeof(*nl));
-	nl->seq = time(NULL);
+	if (nl->sock)
+		return KC_EXIT_OK;
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		fprintf(stderr, "ktrackctl: generic netlink: %s\n", strerror(errno));
@@ -183,7 +240,7 @@ int kc_nl_open(struct kc_nl *nl)
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 
-	nlh = mnl_nlmsg_put_header(nl->req);
+	nlh = mnl_nlmsg_put_header(req);
 	nlh->nlmsg_type = GENL_ID_CTRL;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nlh->nlmsg_seq = ++nl->seq;
@@ -192,10 +249,8 @@ int kc_nl_open(struct kc_nl *nl)
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, KTRACK_GENL_NAME);
 	if (kc_talk(nl, nlh, kc_family_cb, nl) < 0 || !nl->family) {
-		if (errno == ENOENT || !nl->family) {
-			fprintf(stderr, "ktrack is not loaded: modprobe ktrack\n");
-			return KC_EXIT_NOT_LOADED;
-		}
+		if (errno == ENOENT || !nl->family)
+			return kc_family_missing();
 		fprintf(stderr, "ktrackctl: generic netlink: %s\n", strerror(errno));
 		return KC_EXIT_FAIL;
 	}
@@ -214,7 +269,7 @@ struct nlmsghdr *kc_nl_req(struct kc_nl *nl, uint8_t cmd, uint16_t flags)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
 	struct genlmsghdr *genl;
 
-	nlh->nlmsg_type = nl->family;
+	nlh->nlmsg_type = nl->family;	/* set again when sent: the family is resolved then */
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++nl->seq;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
@@ -226,7 +281,11 @@ struct nlmsghdr *kc_nl_req(struct kc_nl *nl, uint8_t cmd, uint16_t flags)
 int kc_nl_run(struct kc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	const char *what = NULL;
+	int ret = kc_nl_connect(nl);
 
+	if (ret)
+		return ret;
+	req->nlmsg_type = nl->family;
 	if (!(req->nlmsg_flags & NLM_F_DUMP))
 		req->nlmsg_flags |= NLM_F_ACK;
 	if (kc_talk(nl, req, cb, data) >= 0)
@@ -243,6 +302,11 @@ int kc_nl_run(struct kc_nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	if (kc_err.err == EPERM) {
 		fprintf(stderr, "ktrackctl: %s: permission denied (needs CAP_NET_ADMIN)\n", kc_verb);
 		return KC_EXIT_PERM;
+	}
+	if (kc_err.err == ENOENT) {
+		fprintf(stderr, "ktrackctl: %s: %s\n", kc_verb,
+			kc_err.msg[0] ? kc_err.msg : "no such connection");
+		return KC_EXIT_NOENT;
 	}
 	if (kc_err.off >= 0 && kc_describe_attr)
 		what = kc_describe_attr(req, kc_err.off);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * out.c - ktrackctl's output: a small streaming JSON writer (objects and arrays, values placed by
- * the nesting, commas handled here; a top-level array puts each element on a line of its own)
- * and formatting and parsing helpers shared by the verbs.
+ * the nesting, commas handled here; a top-level array puts each element on a line of its own;
+ * -o ndjson drops its brackets and commas, -p indents) and formatting and parsing helpers shared
+ * by the verbs.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -17,6 +18,7 @@
 static int kc_j_depth;
 static bool kc_j_first[KC_J_DEPTH] = { true };
 
+/* '}' or ']'; 'n': the top-level array of -o ndjson, which prints no brackets and no commas */
 static char kc_j_closers[KC_J_DEPTH];
 
 /* A top-level array has one element per line, so that `| head` and `| grep` work on it. */
@@ -25,21 +27,47 @@ static bool kc_j_in_top_array(void)
 	return kc_j_depth == 1 && kc_j_closers[1] == ']';
 }
 
+static bool kc_j_in_ndjson(void)
+{
+	return kc_j_depth == 1 && kc_j_closers[1] == 'n';
+}
+
+/* -p: indented JSON, two spaces a level (not for ndjson, one object a line by definition) */
+static bool kc_j_pretty(void)
+{
+	return kc_pretty && kc_format == KC_FMT_JSON;
+}
+
+static void kc_j_indent(int depth)
+{
+	putchar('\n');
+	while (depth-- > 0)
+		fputs("  ", stdout);
+}
+
 static void kc_j_sep(const char *key)
 {
-	if (!kc_j_first[kc_j_depth])
-		putchar(',');
-	if (kc_j_in_top_array())
-		putchar('\n');
+	if (kc_j_in_ndjson()) {
+		if (!kc_j_first[kc_j_depth])
+			putchar('\n');
+	} else {
+		if (!kc_j_first[kc_j_depth])
+			putchar(',');
+		if (kc_j_pretty() && kc_j_depth > 0)
+			kc_j_indent(kc_j_depth);
+		else if (kc_j_in_top_array())
+			putchar('\n');
+	}
 	kc_j_first[kc_j_depth] = false;
 	if (key)
-		printf("\"%s\":", key);
+		printf(kc_j_pretty() ? "\"%s\": " : "\"%s\":", key);
 }
 
 static void kc_j_open(const char *key, char c)
 {
 	kc_j_sep(key);
-	putchar(c);
+	if (c)
+		putchar(c);
 	if (kc_j_depth < KC_J_DEPTH - 1)
 		kc_j_depth++;
 	kc_j_first[kc_j_depth] = true;
@@ -54,17 +82,35 @@ void kc_j_obj(const char *key)
 
 void kc_j_arr(const char *key)
 {
-	kc_j_open(key, '[');
-	kc_j_closers[kc_j_depth] = ']';
+	bool nd = kc_format == KC_FMT_NDJSON && kc_j_depth == 0;
+
+	kc_j_open(key, nd ? 0 : '[');
+	kc_j_closers[kc_j_depth] = nd ? 'n' : ']';
 }
 
 void kc_j_end(void)
 {
-	if (kc_j_in_top_array())
-		putchar('\n');
-	putchar(kc_j_closers[kc_j_depth]);
+	char c = kc_j_closers[kc_j_depth];
+
+	if (c != 'n') {
+		if (kc_j_pretty() && !kc_j_first[kc_j_depth])
+			kc_j_indent(kc_j_depth - 1);
+		else if (kc_j_in_top_array())
+			putchar('\n');
+		putchar(c);
+	}
 	if (kc_j_depth > 0)
 		kc_j_depth--;
+}
+
+/* Ends the top-level array or object and its line (an empty ndjson list prints nothing). */
+void kc_j_end_top(void)
+{
+	bool empty_nd = kc_j_in_ndjson() && kc_j_first[kc_j_depth];
+
+	kc_j_end();
+	if (!empty_nd)
+		putchar('\n');
 }
 
 /* A line ends a top-level value (monitor: one object per line). */
@@ -104,6 +150,12 @@ void kc_j_i64(const char *key, int64_t v)
 	printf("%lld", (long long)v);
 }
 
+void kc_j_double(const char *key, double v)
+{
+	kc_j_sep(key);
+	printf("%.1f", v);
+}
+
 void kc_j_bool(const char *key, bool v)
 {
 	kc_j_sep(key);
@@ -137,6 +189,13 @@ bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool kc_matches(const char *arg, const char *word)
+{
+	size_t n = strlen(arg);
+
+	return n && n <= strlen(word) && !strncmp(arg, word, n);
 }
 
 bool kc_parse_prefix(const char *arg, int *af, unsigned char *addr, int *plen)

@@ -2,7 +2,7 @@
 /*
  * sources.c - per-source counts (sources [--top N]: the N sources with the most live connections,
  * kept in a bounded sorted array while the dump streams) and the per-prefix limit overrides
- * (limit add PREFIX LIMIT, limit del PREFIX, limit list).
+ * (limit add PREFIX LIMIT, limit del PREFIX, limit list; any abbreviation of add, del, list).
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -128,10 +128,8 @@ int kc_cmd_sources(struct kc_nl *nl, int argc, char **argv)
 			printf("%s/%u live %u limit none\n", buf, s->plen, s->live);
 		}
 	}
-	if (kc_json) {
-		kc_j_end();
-		putchar('\n');
-	}
+	if (kc_json)
+		kc_j_end_top();
 	free(l.v);
 	return KC_EXIT_OK;
 }
@@ -191,18 +189,19 @@ int kc_cmd_limit(struct kc_nl *nl, int argc, char **argv)
 	uint32_t lim;
 	int err;
 
-	if (argc >= 1 && !strcmp(argv[0], "list") && argc == 1) {
+	if (argc == 1 && kc_matches(argv[0], "list")) {
+		err = kc_nl_connect(nl);	/* before the JSON array opens */
+		if (err)
+			return err;
 		if (kc_json)
 			kc_j_arr(NULL);
 		err = kc_nl_run(nl, kc_nl_req(nl, KTRACK_CMD_GET_LIMIT, NLM_F_DUMP), kc_limit_cb,
 				NULL);
-		if (kc_json) {
-			kc_j_end();
-			putchar('\n');
-		}
+		if (kc_json)
+			kc_j_end_top();
 		return err;
 	}
-	if (argc == 3 && !strcmp(argv[0], "add")) {
+	if (argc == 3 && kc_matches(argv[0], "add")) {
 		if (!strcmp(argv[2], "unlimited") || !strcmp(argv[2], "none"))
 			lim = 0;
 		else if (!kc_parse_u32(argv[2], UINT32_MAX, &lim))
@@ -216,7 +215,7 @@ int kc_cmd_limit(struct kc_nl *nl, int argc, char **argv)
 		mnl_attr_nest_end(nlh, nest);
 		return kc_nl_run(nl, nlh, NULL, NULL);
 	}
-	if (argc == 2 && !strcmp(argv[0], "del")) {
+	if (argc == 2 && (kc_matches(argv[0], "del") || kc_matches(argv[0], "delete"))) {
 		nlh = kc_nl_req(nl, KTRACK_CMD_DEL_LIMIT, 0);
 		nest = mnl_attr_nest_start(nlh, KTRACK_A_LIMIT);
 		err = kc_put_prefix(nlh, argv[1]);

@@ -28,6 +28,20 @@ ktrack_unload() {
 	fi
 }
 
+# unpriv_copy FILE: a path where an unprivileged user (nobody) can run FILE: FILE itself, or, when a
+# directory above it is private (a work tree under /root or a mktemp -d), a copy in /tmp/ktrack-unpriv.
+unpriv_copy() {
+	local f=$1 d=/tmp/ktrack-unpriv
+	if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$f"; then
+		echo "$f"
+		return
+	fi
+	mkdir -p "$d"
+	chmod 0755 "$d"
+	install -m 0755 "$f" "$d/${f##*/}"
+	echo "$d/${f##*/}"
+}
+
 # nsx NETNS CMD...: run CMD in NETNS.
 nsx() {
 	local ns=$1

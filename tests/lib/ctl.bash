@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# tests/lib/ctl.bash: helpers for the control-plane suites (90-ctl, 91-nlconform): ktrackctl, JSON
-# checks, an unprivileged runner and a fast UDP flow generator. Load after common.bash.
+# tests/lib/ctl.bash: helpers for the control-plane suites (90-ctl, 91-nlconform, 99-operators):
+# ktrackctl, JSON checks, an unprivileged runner, a fast UDP flow generator, a held TCP connection.
+# Load after common.bash.
 
 KC_TMP=${KC_TMP:-/tmp/ktrack-ctl}
 mkdir -p "$KC_TMP"
@@ -28,7 +29,7 @@ unpriv_kc() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$KTRACKCTL" "$@"
+		--bounding-set=-all "$(unpriv_copy "$KTRACKCTL")" "$@"
 }
 
 # json_ok: stdin is valid JSON (python3 -m json.tool).
@@ -121,5 +122,20 @@ monitor_start() {
 	done
 	echo "monitor did not start" >&2
 	cat "$KC_TMP/mon.err" >&2
+	return 1
+}
+
+# open_conn: one established TCP connection kt-cli -> kt-srv:8080 that stays open (10 min at most:
+# a test takes minutes under TCG on a busy host).
+open_conn() {
+	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
+	wait_port kt-srv 8080
+	nsx kt-cli socat -u EXEC:"sleep 600" TCP:$SRV4:8080 &
+	local i
+	for i in $(seq 100); do
+		kcn kt-srv list proto tcp dport 8080 state ESTABLISHED | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "no established connection" >&2
 	return 1
 }

@@ -59,7 +59,7 @@ fz() {
 @test "an unprivileged user: $N random and mutated requests, none acts, nothing changes" {
 	before=$(state kt-srv)
 	FZ=$(nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all "$NLCLIENT" fuzz 1 "$N" check 2>"$REL_TMP/fuzz.err")
+		--bounding-set=-all "$(unpriv_copy "$NLCLIENT")" fuzz 1 "$N" check 2>"$REL_TMP/fuzz.err")
 	echo "# $FZ" >&3
 	head -n 20 "$REL_TMP/fuzz.err" >&2
 	[[ "$FZ" == "fuzz sent $N "* ]]

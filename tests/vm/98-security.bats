@@ -73,6 +73,9 @@ one_conn() {
 	one_conn
 	n=$(kcn kt-srv count)
 	cfg=$(kcn kt-srv -o json config)
+	# the user namespace's root is nobody outside it: a work tree under /root is out of its reach
+	local KTRACKCTL=$KTRACKCTL
+	KTRACKCTL=$(unpriv_copy "$KTRACKCTL")
 	cat >"$REL_TMP/userns.sh" <<-EOF
 	set -e
 	ip link set lo up
