@@ -429,8 +429,9 @@ static unsigned int ktrack_unknown_state(struct ktrack_net *kn, struct sk_buff *
 
 /*
  * An ICMP error: RELATED when it quotes a tracked flow and goes to the quoted packet's source, as
- * nf_conntrack's rule; INVALID otherwise (and with a bad checksum). The host's own port
- * unreachable for a UDP flow never answered ends that entry: nobody listens.
+ * nf_conntrack's rule; INVALID otherwise (and with a bad checksum). With state_mark set, the
+ * host's own port unreachable for a UDP flow never answered ends that entry: nobody listens (left
+ * as nf_conntrack has it otherwise: the entry lives udp_timeout).
  */
 static unsigned int ktrack_icmp_error(struct ktrack_net *kn, struct sk_buff *skb,
 				      const struct nf_hook_state *state,
@@ -448,6 +449,7 @@ static unsigned int ktrack_icmp_error(struct ktrack_net *kn, struct sk_buff *skb
 		goto invalid;
 	ktrack_stat_inc(kn, KTRACK_STAT_RELATED);
 	if (state->hook == NF_INET_LOCAL_OUT && (pkt->icmperr & KTRACK_ICMPERR_PORT) &&
+	    READ_ONCE(kn->tun[KTRACK_STATE_MARK]) &&
 	    ktrack_conn_l4(ct) == KTRACK_L4_UDP && dir == KTRACK_DIR_ORIG &&
 	    !(READ_ONCE(ct->flags) & KTRACK_F_REPLIED))
 		ktrack_conn_delete(kn, ct, KTRACK_STAT_DEL_ICMP);

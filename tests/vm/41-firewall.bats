@@ -208,7 +208,7 @@ nf_conntrack_unused() {
 	[ "$("$KTRACKCTL" -n kt-srv -o json stats | jq .sources)" = 0 ]
 }
 
-@test "the host's port unreachable for a UDP flow never answered deletes its entry (reason icmp)" {
+@test "with state_mark, the host's port unreachable for a UDP flow never answered deletes its entry (reason icmp)" {
 	agent srv sysw net/ktrack/state_mark $MASK
 	kt_policy kt-srv
 	ksnap srv del_icmp related
@@ -226,6 +226,13 @@ nf_conntrack_unused() {
 	agent cli udp_rr 5501 $SRV4 53 1
 	[ "$AR" = 1 ]
 	[ "$(kt_count srv)" = 1 ]
+	# without state_mark, as nf_conntrack: the refused flow keeps its entry
+	agent srv sysw net/ktrack/state_mark 0
+	ksnap srv related
+	agent cli udp_send 5502 $SRV4 55
+	kwait srv related 1
+	kexpect srv del_icmp 2
+	[ "$(kt_count srv)" = 2 ]
 }
 
 # The differential test: both trackers on the same packets, in one namespace.

@@ -3,7 +3,7 @@
 # and IPv6) are seen by nf_conntrack and by ktrack, both tracking at once in one server namespace,
 # and their views of each sequence's connection are compared after every packet: state, presence,
 # [UNREPLIED], [ASSURED] and the timeout (the seconds left within TOL of each other). The few
-# deliberate differences are listed below (D1-D8), each with its reason; anything else that
+# deliberate differences are listed below (D1-D7), each with its reason; anything else that
 # differs is a finding and fails the sequence's test, whose output is the step-by-step table.
 #
 # Setup: nf_conntrack is made active in the server namespace by an nft `ct` rule (6.1 registers
@@ -62,9 +62,6 @@ TOL=3
 #      SYN_SENT2 before): ktrack follows the two SYNs and the two SYN|ACKs itself, without
 #      SYN_SENT2 (src/tcp.c, Handshake), and takes the connection as established on the second
 #      SYN|ACK, where nf waits for the next ACK.
-#  D8  nf udp [UNREPLIED] = ktrack no entry, after the server's own port unreachable quoting the
-#      client's datagram: nobody listens, so ktrack deletes the flow at once (README, Firewall
-#      state: `del_icmp`), where nf_conntrack keeps it until udp_timeout.
 # shellcheck disable=SC2016	# awk's $ fields
 COMPARE='
 function has(f, c) { return index(f, c) > 0 }
@@ -90,9 +87,6 @@ function judge(   v, d, k) {
 		return "ok"
 	if ($6 == "CLOSE" && $10 == "-")
 		return "D1"
-	if ($6 == "udp" && has($7, "U") && $10 == "-" && index($5, "S ICMP") == 1 &&
-	    index($5, "port unreachable quoting udp"))
-		return "D8"
 	if ($6 == "-")
 		return "DIFF: only ktrack has an entry"
 	if ($10 == "-")
@@ -208,7 +202,7 @@ ran() {
 	return 1
 }
 
-# diffcheck SEQ...: each sequence ran to its end and every step agrees, or differs only as D1-D8
+# diffcheck SEQ...: each sequence ran to its end and every step agrees, or differs only as D1-D7
 # allow; prints every sequence's table (bats shows it when the test fails).
 diffcheck() {
 	local s rc=0
@@ -219,8 +213,7 @@ diffcheck() {
 	done
 	echo "D1: nf CLOSE = ktrack deleted on RST; D2: SYN_SENT2 = SYN_SENT;" \
 		"D3: ktrack [ASSURED] = answered; D4: nf's 300-s cap; D5: nf's 10 s after an" \
-		"inexact RST; D6: LAST_ACK until both FINs are acked; D7: simultaneous open;" \
-		"D8: UDP deleted by the host's port unreachable"
+		"inexact RST; D6: LAST_ACK until both FINs are acked; D7: simultaneous open"
 	return "$rc"
 }
 
