@@ -25,7 +25,7 @@ export KVER
 
 all: module tool xtables
 
-$(KDIR)/Makefile:
+$(KDIR)/Makefile /usr/include/xtables.h:
 	scripts/install-deps
 
 deps:
@@ -37,7 +37,7 @@ module: $(KDIR)/Makefile
 tool:
 	$(MAKE) -C tools
 
-xtables:
+xtables: /usr/include/xtables.h
 	$(MAKE) -C tools/xtables
 
 sparse: $(KDIR)/Makefile
