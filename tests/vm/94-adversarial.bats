@@ -26,6 +26,16 @@ setup_file() {
 	nsx kt-srv ip neigh replace $CLI6 lladdr "$cmac" dev v-kt-srv nud permanent
 	nsx kt-cli ip neigh replace $SRV4 lladdr "$smac" dev v-kt-cli nud permanent
 	nsx kt-cli ip neigh replace $SRV6 lladdr "$smac" dev v-kt-cli nud permanent
+	# nothing may expire while the cases run and are judged: under a loaded TCG host that takes
+	# minutes (a pickup's tcp_timeout_unacknowledged, 300 s, once ran out before the last test)
+	local ns t
+	for ns in kt-srv kt-cli; do
+		for t in udp_timeout udp_timeout_stream icmp_timeout tcp_timeout_syn_sent \
+			 tcp_timeout_syn_recv tcp_timeout_fin_wait tcp_timeout_close_wait \
+			 tcp_timeout_last_ack tcp_timeout_close tcp_timeout_unacknowledged; do
+			nsx "$ns" sysctl -qw "net.ktrack.$t=36000"
+		done
+	done
 	# a first fragment that never completes must not make the server answer during the run
 	nsx kt-srv sysctl -qw net.ipv4.ipfrag_time=3600
 	nsx kt-srv nft -f - <<-'NFT'
