@@ -17,6 +17,7 @@
 #include "source.h"
 #include "sysfs.h"
 #include "table.h"
+#include "track.h"
 #include "version.h"
 
 static int __init ktrack_init(void)
@@ -32,9 +33,12 @@ static int __init ktrack_init(void)
 	err = ktrack_src_caches_init();
 	if (err)
 		goto err_conn;
-	err = ktrack_net_register();
+	err = ktrack_track_init();
 	if (err)
 		goto err_src;
+	err = ktrack_net_register();
+	if (err)
+		goto err_track;
 	ktrack_params_start();
 	err = ktrack_sysfs_init();
 	if (err)
@@ -52,6 +56,8 @@ err_net:
 	ktrack_params_stop();
 	ktrack_net_unregister();
 	rcu_barrier();
+err_track:
+	ktrack_track_exit();
 err_src:
 	ktrack_src_caches_exit();
 err_conn:
@@ -66,6 +72,7 @@ static void __exit ktrack_exit(void)
 	ktrack_params_stop();
 	ktrack_net_unregister();
 	rcu_barrier();	/* entries freed after a grace period */
+	ktrack_track_exit();
 	ktrack_src_caches_exit();
 	ktrack_conn_caches_exit();
 	pr_info("unloaded\n");

@@ -62,11 +62,27 @@ struct ktrack_seen {
 	struct ktrack_seen_slot slot[1 << KTRACK_SEEN_BITS];
 };
 
-static DEFINE_PER_CPU(struct ktrack_seen, ktrack_seen);
+/*
+ * Allocated at load, not a static per-CPU variable: a module's static per-CPU data comes from a
+ * reserve of 8 KiB that every module of the system shares, and 4 KiB of it failed to load ktrack
+ * once other netfilter modules had taken their part.
+ */
+static struct ktrack_seen __percpu *ktrack_seen;
 
 static struct ktrack_seen_slot *ktrack_seen_slot(const struct sk_buff *skb)
 {
-	return &this_cpu_ptr(&ktrack_seen)->slot[hash_ptr(skb, KTRACK_SEEN_BITS)];
+	return &this_cpu_ptr(ktrack_seen)->slot[hash_ptr(skb, KTRACK_SEEN_BITS)];
+}
+
+int ktrack_track_init(void)
+{
+	ktrack_seen = alloc_percpu(struct ktrack_seen);
+	return ktrack_seen ? 0 : -ENOMEM;
+}
+
+void ktrack_track_exit(void)
+{
+	free_percpu(ktrack_seen);
 }
 
 /* What tells two packets at one skb address apart, without a hash. */

@@ -16,4 +16,8 @@ unsigned int ktrack_track(struct ktrack_net *kn, struct sk_buff *skb,
 unsigned int ktrack_admit(struct ktrack_net *kn, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
 
+/* The per-CPU map from PREROUTING to LOCAL_IN: allocated before the first hook, freed after. */
+int ktrack_track_init(void);
+void ktrack_track_exit(void);
+
 #endif /* _KTRACK_TRACK_H */

@@ -226,8 +226,10 @@ nf_conntrack_unused() {
 	agent cli udp_rr 5501 $SRV4 53 1
 	[ "$AR" = 1 ]
 	[ "$(kt_count srv)" = 1 ]
-	# without state_mark, as nf_conntrack: the refused flow keeps its entry
+	# without state_mark, as nf_conntrack: the refused flow keeps its entry (the policy, on
+	# ktrack's state, goes with it)
 	agent srv sysw net/ktrack/state_mark 0
+	nsx kt-srv nft delete table inet kt_fw
 	ksnap srv related
 	agent cli udp_send 5502 $SRV4 55
 	kwait srv related 1
