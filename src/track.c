@@ -126,7 +126,6 @@ static const enum ktrack_stat ktrack_parse_stat[] = {
 	[KTRACK_PARSE_MALFORMED] = KTRACK_STAT_MALFORMED,
 };
 
-
 /* notrack=1: nf_conntrack leaves this packet alone, as after a raw-table NOTRACK rule. */
 static void ktrack_notrack(struct ktrack_net *kn, struct sk_buff *skb)
 {
@@ -160,11 +159,18 @@ static u8 ktrack_notrack_admit(struct ktrack_net *kn, struct sk_buff *skb)
 	return 0;
 }
 
-/* The L4 checksum of a packet that would create an entry: free when the device checked it. */
+/* The L4 checksum of @pkt is right, or there is none to verify: free when the device checked it. */
+static bool ktrack_csum_valid(struct sk_buff *skb, const struct nf_hook_state *state,
+			      const struct ktrack_pkt *pkt)
+{
+	return pkt->nocsum || !nf_checksum(skb, state->hook, pkt->l4off, pkt->proto, state->pf);
+}
+
+/* The same for a packet that would create or move an entry: a bad one is counted. */
 static bool ktrack_csum_ok(struct ktrack_net *kn, struct sk_buff *skb,
 			   const struct nf_hook_state *state, const struct ktrack_pkt *pkt)
 {
-	if (pkt->nocsum || !nf_checksum(skb, state->hook, pkt->l4off, pkt->proto, state->pf))
+	if (ktrack_csum_valid(skb, state, pkt))
 		return true;
 	ktrack_stat_inc(kn, KTRACK_STAT_BAD_CHECKSUM);
 	return false;
@@ -437,8 +443,7 @@ static unsigned int ktrack_unknown_state(struct ktrack_net *kn, struct sk_buff *
 		starts = ktrack_tcp_can_start(&pkt->tcp, READ_ONCE(kn->tun[KTRACK_LOOSE]));
 	if (!starts)
 		return KTRACK_MARK_INVALID;
-	if (state->hook == NF_INET_PRE_ROUTING && !pkt->nocsum &&
-	    nf_checksum(skb, state->hook, pkt->l4off, pkt->proto, state->pf))
+	if (state->hook == NF_INET_PRE_ROUTING && !ktrack_csum_valid(skb, state, pkt))
 		return KTRACK_MARK_INVALID;
 	return KTRACK_MARK_NEW;
 }
