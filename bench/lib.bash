@@ -88,9 +88,10 @@ gen_run() {
 	done < <("$GEN" -i v-gen -N gen -d "$SRV_MAC" -s "$GEN_MAC" "$@")
 }
 
-# fw_policy nf|ktrack: a server's stateful input policy on that tracker's state. It accepts what
-# the benchmark sends (SYNs, and ACKs of flows not yet answered, which are NEW), so every mode
-# delivers the same packets: the cost is that of classifying them and walking the rules.
+# fw_policy nf|ktrack: a server's stateful input policy on that tracker's state. Both trackers give
+# the same verdicts on what the benchmark sends: its SYNs are NEW (accepted), the ACKs of (c), on
+# flows never answered, INVALID (dropped before TCP sees them, in both modes alike). The cost is
+# that of classifying and walking the rules; the rule counters are kept in $OUT/fw-rules.
 fw_policy() {
 	local er inv new
 	if [ "$1" = nf ]; then
@@ -103,10 +104,10 @@ fw_policy() {
 	table inet bench_fw {
 		chain in {
 			type filter hook input priority 0; policy accept;
-			$er accept
-			$inv drop
-			tcp dport { 22, 80, 443 } $new accept
-			meta l4proto tcp $new accept
+			$er counter accept
+			$inv counter drop
+			tcp dport { 22, 80, 443 } $new counter accept
+			meta l4proto tcp $new counter accept
 			counter
 		}
 	}
@@ -147,6 +148,8 @@ mode_on() {
 # mode_off: back to no tracking and an empty table.
 mode_off() {
 	iptables -F INPUT
+	# the policy's rule counters, kept: what each tracker's state made of the same packets
+	nft list table inet bench_fw >> "$OUT/fw-rules" 2>/dev/null || true
 	nft delete table inet bench_fw 2>/dev/null || true
 	if [ "$(sysctl -n net.netfilter.nf_conntrack_count)" != 0 ]; then
 		conntrack -F >/dev/null 2>&1 || true

@@ -21,6 +21,8 @@ MODE_DESC = {
     "nf_connlimit": "nf_conntrack + xt_connlimit",
     "ktrack": "ktrack",
     "ktrack_limit": "ktrack, per-source limit on",
+    "nf_fw": "nf_conntrack + stateful nft input policy (ct state)",
+    "ktrack_fw": "ktrack_limit + the same policy on state_mark (meta mark)",
 }
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
