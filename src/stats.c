@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * stats.c - the per-CPU counters of a netns and /proc/net/stat/ktrack: a header row naming the
- * columns, then one row per possible CPU, decimal values. Also /proc/net/stat/ktrack_chains, one
- * line on the shape of the hash chains ("buckets B used U entries E longest L"), computed by a walk
- * of the table when read; root only (0400), as chain lengths would tell an attacker which of its
- * flows collide.
+ * stats.c - the per-CPU counters of a netns and /proc/net/stat/ktrack, in the layout lnstat reads
+ * (that of nf_conntrack's file): a header row naming the columns, then one row per possible CPU,
+ * values in hexadecimal; the first column, entries, is the table's count, the same in every row (lnstat
+ * shows the first column as a value and sums the others). Also /proc/net/ktrack_chains, one line on
+ * the shape of the hash chains ("buckets B used U entries E longest L"), computed by a walk of the
+ * table when read; root only (0400), as chain lengths would tell an attacker which of its flows
+ * collide, and outside /proc/net/stat, where lnstat opens every file and stops at one it cannot read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -135,24 +137,21 @@ static void ktrack_stat_seq_stop(struct seq_file *seq, void *v)
 
 static int ktrack_stat_seq_show(struct seq_file *seq, void *v)
 {
+	struct ktrack_net *kn = ktrack_pernet(seq_file_net(seq));
 	const struct ktrack_stats *st = v;
 	int i;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "cpu");
+		seq_puts(seq, "entries");
 		for (i = 0; i < KTRACK_NSTATS; i++)
 			seq_printf(seq, " %s", ktrack_stat_names[i]);
-		for (i = 0; i < KTRACK_TCP_NSTATES; i++)
-			seq_printf(seq, " %s", ktrack_live_names[i]);
 		seq_putc(seq, '\n');
 		return 0;
 	}
 
-	seq_printf(seq, "%lld", seq->index - 1);
+	seq_printf(seq, "%08llx", ktrack_stats_table(kn, KTRACK_TV_COUNT));
 	for (i = 0; i < KTRACK_NSTATS; i++)
-		seq_printf(seq, " %llu", st->cnt[i]);
-	for (i = 0; i < KTRACK_TCP_NSTATES; i++)
-		seq_printf(seq, " %lld", st->tcp_live[i]);
+		seq_printf(seq, " %08llx", st->cnt[i]);
 	seq_putc(seq, '\n');
 	return 0;
 }
@@ -179,6 +178,8 @@ static int ktrack_chains_show(struct seq_file *seq, void *v)
 int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
 {
 	BUILD_BUG_ON(ARRAY_SIZE(((struct ktrack_stats *)0)->tcp_live) < KTRACK_TCP_NSTATES);
+	/* lnstat reads at most 32 columns of a file: entries and the counters */
+	BUILD_BUG_ON(1 + KTRACK_NSTATS > 32);
 
 	kn->stats = alloc_percpu_gfp(struct ktrack_stats, GFP_KERNEL_ACCOUNT);
 	if (!kn->stats)
@@ -186,8 +187,7 @@ int ktrack_stats_init(struct net *net, struct ktrack_net *kn)
 	if (!proc_create_net("ktrack", 0444, net->proc_net_stat, &ktrack_stat_seq_ops,
 			     sizeof(struct seq_net_private)))
 		goto err_stats;
-	if (!proc_create_net_single("ktrack_chains", 0400, net->proc_net_stat, ktrack_chains_show,
-				    NULL))
+	if (!proc_create_net_single("ktrack_chains", 0400, net->proc_net, ktrack_chains_show, NULL))
 		goto err_proc;
 	return 0;
 
@@ -200,7 +200,7 @@ err_stats:
 
 void ktrack_stats_exit(struct net *net, struct ktrack_net *kn)
 {
-	remove_proc_entry("ktrack_chains", net->proc_net_stat);
+	remove_proc_entry("ktrack_chains", net->proc_net);
 	remove_proc_entry("ktrack", net->proc_net_stat);
 	free_percpu(kn->stats);
 }

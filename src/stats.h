@@ -8,7 +8,7 @@
 #include <linux/percpu.h>
 #include <linux/types.h>
 
-/* The columns of /proc/net/stat/ktrack, in order (names in stats.c). */
+/* The columns of /proc/net/stat/ktrack after entries, in order (names in stats.c). */
 enum ktrack_stat {
 	KTRACK_STAT_PACKETS,		/* packets parsed (PREROUTING + LOCAL_OUT) */
 	KTRACK_STAT_FOUND,		/* packets of a tracked connection */

@@ -111,7 +111,7 @@ void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct);
 void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash);
 
 u32 ktrack_conn_hash(const struct ktrack_table *t, const struct ktrack_conn *ct);
-/* The shape of the chains, for /proc/net/stat/ktrack_chains: buckets in use, entries, the longest. */
+/* The shape of the chains, for /proc/net/ktrack_chains: buckets in use, entries, the longest. */
 void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsigned long *entries,
 			 unsigned int *longest);
 struct ktrack_conn *ktrack_conn_alloc(bool v6, gfp_t gfp);

@@ -36,11 +36,11 @@ contents() {
 	! grep -E '\.(o|ko|mod|cmd)$' <<<"$c"
 }
 
-@test "ktrackctl holds the tool, man page, completion, textfile script, examples (and xtables, nft)" {
+@test "ktrackctl holds the tool, man pages, completion, textfile script, examples (and xtables, nft)" {
 	local c f x=/usr/share/doc/ktrackctl/examples
 	c=$(contents "$DEB/ktrackctl_${VERSION}_$(dpkg --print-architecture).deb")
 	for f in /usr/sbin/ktrackctl /usr/sbin/ktrack-textfile /usr/share/man/man8/ktrackctl.8.gz \
-		 /usr/share/man/man8/ktrack-textfile.8.gz \
+		 /usr/share/man/man8/ktrack-textfile.8.gz /usr/share/man/man7/ktrack.7.gz \
 		 /usr/share/bash-completion/completions/ktrackctl \
 		 $x/modules-load.d/ktrack.conf $x/modprobe.d/ktrack.conf $x/sysctl.d/60-ktrack.conf \
 		 $x/prometheus/ktrack-alerts.yml; do

@@ -84,18 +84,43 @@ cleanup_ns() {
 	done
 }
 
+# kstat_sum NAME: the column NAME of the /proc/net/stat/ktrack read on stdin, as lnstat takes it:
+# the counters (hexadecimal, one row per CPU) summed, entries (the first column) as it is.
+kstat_sum() {
+	local rows hdr f i c=-1 s=0
+	mapfile -t rows
+	read -r -a hdr <<<"${rows[0]}"
+	for i in "${!hdr[@]}"; do
+		[ "${hdr[$i]}" = "$1" ] && c=$i
+	done
+	if [ "$c" -lt 0 ]; then
+		echo "no column $1 in /proc/net/stat/ktrack" >&2
+		return 2
+	fi
+	for i in "${rows[@]:1}"; do
+		read -r -a f <<<"$i"
+		if [ "$c" -eq 0 ]; then
+			s=$((16#${f[0]}))
+		else
+			s=$((s + 16#${f[c]}))
+		fi
+	done
+	echo "$s"
+}
+
+# kstat_live STATE NETNS: the live entries of NETNS in STATE (live_other, live_established, ...),
+# from ktrackctl stats: /proc/net/stat/ktrack has the counters only.
+kstat_live() {
+	"$KTRACKCTL" -n "$2" stats | awk -v k="$1" '$1 == k { print $2; f = 1 } END { exit !f }'
+}
+
 # kstat NAME [NETNS]: a /proc/net/stat/ktrack column summed over CPUs.
 kstat() {
-	local name=$1 ns=${2:-}
-	local f=/proc/net/stat/ktrack
-	if [ -n "$ns" ]; then
-		nsx "$ns" cat "$f"
+	if [ -n "${2:-}" ]; then
+		nsx "$2" cat /proc/net/stat/ktrack
 	else
-		cat "$f"
-	fi | awk -v col="$name" '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; if (!c) exit 2; next }
-		{ s += $c }
-		END { print s + 0 }'
+		cat /proc/net/stat/ktrack
+	fi | kstat_sum "$1"
 }
 
 # wait_port NETNS PORT: until something listens on TCP PORT in NETNS (at most 10 s).

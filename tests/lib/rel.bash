@@ -7,17 +7,16 @@ REL_TMP=${REL_TMP:-/tmp/ktrack-rel}
 mkdir -p "$REL_TMP"
 
 # kt_consistent NETNS: net.ktrack.count, the lines of /proc/net/ktrack, ktrackctl count and the sum
-# of the live_* columns of /proc/net/stat/ktrack all agree, and no live_* sum is negative (the
-# table must be quiet: no traffic that creates or deletes entries meanwhile).
+# of the live_* values of ktrackctl stats all agree, and no live_* sum is negative (the table must
+# be quiet: no traffic that creates or deletes entries meanwhile).
 kt_consistent() {
 	local ns=$1 c p k live
 	c=$(nsx "$ns" sysctl -n net.ktrack.count)
 	p=$(nsx "$ns" cat /proc/net/ktrack | wc -l)
 	k=$("$KTRACKCTL" -n "$ns" count)
-	live=$(nsx "$ns" cat /proc/net/stat/ktrack | awk '
-		NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^live_/) col[i] = $i; next }
-		{ for (i in col) s[i] += $i }
-		END { t = 0; for (i in s) { if (s[i] < 0) { print "negative " col[i]; exit } t += s[i] } print t }')
+	live=$("$KTRACKCTL" -n "$ns" stats | awk '
+		$1 ~ /^live_/ { if ($2 < 0) { print "negative " $1; exit } t += $2 }
+		END { print t + 0 }')
 	if [ "$c" = "$p" ] && [ "$c" = "$k" ] && [ "$c" = "$live" ]; then
 		return 0
 	fi

@@ -902,22 +902,8 @@ kt_wait_count() {
 
 # kst AGENT NAME: a /proc/net/stat/ktrack column summed over CPUs (in $KV, and printed).
 kst() {
-	local rows hdr f i c=-1 s=0
-	mapfile -t rows <"/proc/${KT_APID[$1]}/net/stat/ktrack" || return 1
-	read -r -a hdr <<<"${rows[0]}"
-	for i in "${!hdr[@]}"; do
-		[ "${hdr[$i]}" = "$2" ] && c=$i
-	done
-	if [ "$c" -lt 0 ]; then
-		echo "no column $2 in /proc/net/stat/ktrack" >&2
-		return 2
-	fi
-	for i in "${rows[@]:1}"; do
-		read -r -a f <<<"$i"
-		s=$((s + f[c]))
-	done
-	KV=$s
-	echo "$s"
+	KV=$(kstat_sum "$2" <"/proc/${KT_APID[$1]}/net/stat/ktrack") || return
+	echo "$KV"
 }
 
 # ksnap AGENT NAME...: remember counters; kdelta AGENT NAME: how far one moved since (in $KD).
@@ -1044,7 +1030,7 @@ kt_diag() {
 			i=0
 			for f in "${rows[@]:1}"; do
 				read -r -a f <<<"$f"
-				i=$((i + f[c]))
+				i=$((i + 16#${f[c]}))
 			done
 			[ "$i" -eq 0 ] || s+=" ${hdr[$c]}=$i"
 		done

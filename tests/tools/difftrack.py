@@ -161,7 +161,7 @@ def kt_stats():
     for r in rows[1:]:
         f = r.split()
         for i, v in enumerate(f[1:], 1):
-            tot[hdr[i]] += int(v)
+            tot[hdr[i]] += int(v, 16)
     return tot
 
 

@@ -35,9 +35,10 @@ init_udp() {
 		n=$((n + 1))
 		[ "${f##*/}" = version ] || grep -qE '^-?[0-9]+$' "$f"
 	done
-	# every column of /proc/net/stat/ktrack but "cpu", the five table values, version
+	# every column of /proc/net/stat/ktrack but "entries" (sysfs: count), the five table values,
+	# version, the nine live_* counts
 	cols=$(head -n 1 /proc/net/stat/ktrack | wc -w)
-	[ "$n" -eq $((cols - 1 + 5 + 1)) ]
+	[ "$n" -eq $((cols - 1 + 5 + 1 + 9)) ]
 	for c in $(head -n 1 /proc/net/stat/ktrack | cut -d' ' -f2-); do
 		[ -f "$SYS/$c" ]
 	done

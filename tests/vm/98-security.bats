@@ -3,7 +3,7 @@
 # isolated): the files under /proc and the sysctls for an unprivileged user, a user namespace's
 # root confined to its own network namespace, and the keyed hash: flows aimed at one bucket under a
 # guessed key (tests/tools/hashcollide, which computes the table's hash as src/table.c does) spread
-# over the table under the module's random key, as /proc/net/stat/ktrack_chains shows; and the
+# over the table under the module's random key, as /proc/net/ktrack_chains shows; and the
 # memory a netns costs, which anyone may create: a small table whatever hashsize is, charged to the
 # creator's memory cgroup.
 
@@ -40,17 +40,17 @@ one_conn() {
 	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/ktrack
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"Permission denied"* ]]
-	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/stat/ktrack_chains
+	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/ktrack_chains
 	[ "$status" -ne 0 ]
 	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups cat /proc/net/stat/ktrack
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "cpu packets found new"* ]]
+	[[ "${lines[0]}" == "entries packets found new"* ]]
 	# root in another netns sees that netns's table only
 	n=$(nsx kt-srv cat /proc/net/ktrack | wc -l)
 	[ "$n" -ge 1 ]
 	[ "$n" -eq "$(kcn kt-srv count)" ]
 	[ "$(nsx kt-idle cat /proc/net/ktrack | wc -l)" -eq 0 ]
-	nsx kt-idle cat /proc/net/stat/ktrack_chains | grep -q "entries 0 "
+	nsx kt-idle cat /proc/net/ktrack_chains | grep -q "entries 0 "
 }
 
 @test "an unprivileged user cannot change net.ktrack.*; nobody can write count or buckets" {
@@ -132,7 +132,7 @@ one_conn() {
 	nsx kt-cli "$TOOLS/synflood" -i v-kt-cli -m "$(ifmac kt-srv v-kt-srv)" -d $SRV4 -p 9999 -u \
 		-F "$REL_TMP/collide"
 	wait_count kt-srv 1000 60
-	read -r _ nb _ used _ entries _ longest < <(nsx kt-srv cat /proc/net/stat/ktrack_chains)
+	read -r _ nb _ used _ entries _ longest < <(nsx kt-srv cat /proc/net/ktrack_chains)
 	echo "# 1000 flows aimed at one bucket: $used of $nb buckets used, longest chain $longest" >&3
 	[ "$nb" -eq 1024 ]
 	[ "$entries" -eq 1000 ]

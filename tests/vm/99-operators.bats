@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # What an operator runs: `stats -o prometheus` (parsed by prometheus_client: names, HELP and TYPE,
 # labels for reasons and states, the values the counters hold, --netns-label), ktrack-textfile for
-# node_exporter (merged namespaces, written by rename), `stats -i` rates, conntrack's spellings and
-# ip's abbreviations on real connections, arguments checked with the module loaded as without it,
+# node_exporter (merged namespaces, written by rename), `stats -i` rates, `lnstat -f ktrack` (as
+# root and as nobody), conntrack's spellings and ip's abbreviations on real connections, arguments
+# checked with the module loaded as without it,
 # exit codes, -o ndjson and -p, and the persistent configuration of examples/: the module
 # installed in the VM (an overlay on /lib/modules), autoloaded by ktrackctl with modprobe.d's
 # options, kept out by `install ktrack /bin/false` or `blacklist ktrack`, and sysctl.d applied.
@@ -152,6 +153,27 @@ sample() {
 	grep -qE '^packets +0\.0/s$' <<<"$output"
 	! grep -E '/s$' <<<"$output" | grep -v ' 0\.0/s$'
 	grep -qE '^count +0$' <<<"$output"
+}
+
+@test "lnstat -f ktrack: entries and the counters summed as stats has them; lnstat as nobody too" {
+	closed_conn
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5353
+	wait_count kt-srv 1
+	run nsx kt-srv lnstat -j -f ktrack -c 1 -i 1
+	echo "$output"
+	json_ok <<<"${lines[0]}"
+	[ "$(jget .entries <<<"${lines[0]}")" -eq "$(nsx kt-srv sysctl -n net.ktrack.count)" ]
+	[ "$(jget .entries <<<"${lines[0]}")" -ge 1 ]
+	for k in new del_fin drop_source; do
+		[ "$(jget ".$k" <<<"${lines[0]}")" -eq "$(kstat "$k" kt-srv)" ]
+	done
+	[ "$(jget .del_fin <<<"${lines[0]}")" -ge 1 ]
+	[ "$(jget '.packets >= .found and .found > 0' <<<"${lines[0]}")" = true ]
+	# without -f lnstat opens every file of /proc/net/stat: all of ktrack's there are readable
+	run nsx kt-srv setpriv --reuid=65534 --regid=65534 --clear-groups lnstat -k ktrack:new -c 1 -i 1
+	echo "$output"
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(tr -d ' |' <<<"${lines[2]}")" -eq "$(kstat new kt-srv)" ]
 }
 
 @test "conntrack's spellings and ip's abbreviations on a real connection; exit 6 for no such one" {
