@@ -900,9 +900,14 @@ kt_wait_count() {
 	return 1
 }
 
-# kst AGENT NAME: a /proc/net/stat/ktrack column summed over CPUs (in $KV, and printed).
+# kst AGENT NAME: a /proc/net/stat/ktrack column summed over CPUs, or a live_* count (from ktrackctl
+# stats: not in that file), in $KV and printed.
 kst() {
-	KV=$(kstat_sum "$2" <"/proc/${KT_APID[$1]}/net/stat/ktrack") || return
+	if [[ "$2" == live_* ]]; then
+		KV=$(kstat_live "$2" "${KT_ANS[$1]}") || return
+	else
+		KV=$(kstat_sum "$2" <"/proc/${KT_APID[$1]}/net/stat/ktrack") || return
+	fi
 	echo "$KV"
 }
 

@@ -14,7 +14,7 @@ load ../lib/suite
 	kt_wait_line srv udp "$t" 3
 	match "$KT_LINE" '^ipv4 2 udp 17 ([0-9]+) src=192\.0\.2\.2 dst=192\.0\.2\.1 sport=5000 dport=5353 \[UNREPLIED\] src=192\.0\.2\.1 dst=192\.0\.2\.2 sport=5353 dport=5000$'
 	between 50 "${BASH_REMATCH[1]}" 100
-	[ "$(kstat_live live_other "${KT_ANS[srv]}")" -eq 1 ]
+	[ "$(kst srv live_other)" -eq 1 ]
 	# more datagrams of the flow stay in its entry
 	ksnap srv new found
 	agent cli udp_send 5000 $SRV4 5353 3
@@ -59,7 +59,7 @@ load ../lib/suite
 	agent cli icmp_echo $SRV4 77
 	[ "$(kt_count srv)" -eq 2 ]
 	kt_has srv icmp "src=192.0.2.2 dst=192.0.2.1 type=8 code=0 id=78"
-	[ "$(kstat_live live_other "${KT_ANS[srv]}")" -eq 2 ]
+	[ "$(kst srv live_other)" -eq 2 ]
 }
 
 @test "an unanswered ICMP echo is UNREPLIED" {

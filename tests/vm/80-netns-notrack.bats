@@ -100,7 +100,7 @@ traffic() {
 	agent cli flows udp "$SRVMAC" 192.0.2.10 $SRV4 5353 100000 10000 4
 	[ "$AR" = 100000 ]
 	[ "$(kt_count srv)" -eq 100002 ]
-	[ "$(kstat_live live_other "${KT_ANS[srv]}")" -eq 100000 ]
+	[ "$(kst srv live_other)" -eq 100000 ]
 	kmsg_mark
 	rmmod ktrack
 	[ ! -d /sys/module/ktrack ]

@@ -61,7 +61,8 @@ init_udp() {
 	[ "$(cat $SYS/count)" -eq $((count0 + 5)) ]
 	[ "$(cat $SYS/count)" -eq "$(kc count)" ]
 	[ "$(cat $SYS/new)" -eq "$(kstat new)" ]
-	[ "$(cat $SYS/live_other)" -eq "$(kstat live_other)" ]
+	[ "$(cat $SYS/live_other)" -eq "$(kc -o json stats | jget .live_other)" ]
+	[ "$(cat $SYS/count)" -eq "$(kstat entries)" ]
 	[ "$(cat $SYS/packets)" -le "$(kstat packets)" ]
 	[ "$(cat $SYS/new)" -eq "$(kc -o json stats | jget .new)" ]
 	# a flush in the initial netns shows as del_flush; another netns's traffic does not count here

@@ -157,13 +157,17 @@ sample() {
 
 @test "lnstat -f ktrack: entries and the counters summed as stats has them; lnstat as nobody too" {
 	closed_conn
-	echo x | nsx kt-cli socat -u - UDP:$SRV4:5353
-	wait_count kt-srv 1
+	# more than 9 of each, so that a decimal value read as hexadecimal would differ
+	for p in $(seq 5001 5012); do
+		echo x | nsx kt-cli socat -u - UDP:$SRV4:5353,sourceport=$p
+	done
+	wait_count kt-srv 12
 	run nsx kt-srv lnstat -j -f ktrack -c 1 -i 1
 	echo "$output"
 	json_ok <<<"${lines[0]}"
 	[ "$(jget .entries <<<"${lines[0]}")" -eq "$(nsx kt-srv sysctl -n net.ktrack.count)" ]
-	[ "$(jget .entries <<<"${lines[0]}")" -ge 1 ]
+	[ "$(jget .entries <<<"${lines[0]}")" -eq 12 ]
+	[ "$(jget .new <<<"${lines[0]}")" -ge 13 ]
 	for k in new del_fin drop_source; do
 		[ "$(jget ".$k" <<<"${lines[0]}")" -eq "$(kstat "$k" kt-srv)" ]
 	done
