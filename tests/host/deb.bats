@@ -49,7 +49,7 @@ contents() {
 	if [ -f "$TOP/tools/xtables/Makefile" ]; then
 		grep -qx "$(pkg-config --variable=xtlibdir xtables)/libxt_ktrack.so" <<<"$c"
 	else
-		! grep -q libxt_ <<<"$c"
+		if grep -q libxt_ <<<"$c"; then echo "libxt_ packaged without xtables"; return 1; fi
 	fi
 	if [ -f "$TOP/tools/ktrack.nft" ]; then
 		grep -qx /usr/share/ktrack/ktrack.nft <<<"$c"

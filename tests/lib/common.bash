@@ -17,6 +17,15 @@ debug_kernel() {
 	[[ $(uname -r) == *-ktrack-debug ]]
 }
 
+# fails CMD...: CMD fails (a plain `! CMD` does not fail a bats test).
+fails() {
+	if "$@"; then
+		echo "unexpectedly succeeded: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
 ktrack_load() {
 	ktrack_unload
 	insmod "$KO" "$@"

@@ -1059,12 +1059,3 @@ kt_teardown() {
 	done | ip -force -b - 2>/dev/null || true
 	cleanup_ns
 }
-
-# fails CMD...: CMD fails (a plain `! CMD` does not fail a bats test).
-fails() {
-	if "$@"; then
-		echo "unexpectedly succeeded: $*" >&2
-		return 1
-	fi
-	return 0
-}

@@ -79,7 +79,7 @@ refuse() {
 	cols=$(head -n 1 $f | wc -w)
 	[ "$cols" -le 32 ]	# lnstat's limit
 	tail -n +2 $f | awk -v n="$cols" 'NF != n { exit 1 }'
-	! tail -n +2 $f | tr ' ' '\n' | grep -vE '^[0-9a-f]{8,16}$'
+	fails grep -vE '^[0-9a-f]{8,16}$' < <(tail -n +2 $f | tr ' ' '\n')
 	# entries: the count, the same in every row; the counters in hex, summed over the rows
 	pair kt-srv kt-cli
 	nsx kt-cli ping -q -c 2 -W 5 "$SRV4" >/dev/null

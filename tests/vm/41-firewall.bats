@@ -85,7 +85,7 @@ nf_conntrack_unused() {
 	agent srv sysw net/ktrack/state_mark 0x1f0
 	agent srv sysw net/ktrack/state_mark 0
 	for bad in 0x7000 0x3f000 0x9000 1 0xffffffff; do
-		! agent srv sysw net/ktrack/state_mark $bad 2>/dev/null
+		fails agent srv sysw net/ktrack/state_mark $bad 2>/dev/null
 	done
 	[ "$(nsx kt-srv sysctl -n net.ktrack.state_mark)" = 0 ]
 	run "$KTRACKCTL" -n kt-srv config state_mark=0x7000
@@ -109,7 +109,7 @@ nf_conntrack_unused() {
 		agent srv wait_data a40080 hello
 		agent cli close c80
 		agent srv wait_state a40080 closed
-		! agent cli connect c81 "$h" 81 40081 2 2>/dev/null
+		fails agent cli connect c81 "$h" 81 40081 2 2>/dev/null
 		agent cli udp_rr 5300 "$h" 53 2
 		[ "$AR" = 2 ]
 		agent cli udp_rr 5400 "$h" 54 1
@@ -324,7 +324,7 @@ fw_diff_traffic() {
 		agent srv wait_data a$((40000 + s)) hello
 		agent cli close c80
 		agent srv wait_state a$((40000 + s)) closed
-		! agent cli connect c81 "$h" 81 $((40001 + s)) 2 2>/dev/null
+		fails agent cli connect c81 "$h" 81 $((40001 + s)) 2 2>/dev/null
 		agent cli udp_rr $((5000 + s)) "$h" 53 2
 		agent cli udp_rr $((5001 + s)) "$h" 54 1
 		agent cli udp_send $((5002 + s)) "$h" 55

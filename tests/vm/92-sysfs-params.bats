@@ -105,7 +105,8 @@ init_udp() {
 	# it is in force: a new flow in the initial netns gets the new timeout
 	echo x | socat -u - UDP:127.0.0.1:9,sourceport=21000
 	t=$(kc -o json list proto udp sport 21000 | jget '.[0].timeout')
-	[ "$t" -gt 30 ] && [ "$t" -le 77 ]
+	[ "$t" -gt 30 ]
+	[ "$t" -le 77 ]
 	# a sysctl write does not change the parameter (the default of new namespaces)
 	sysctl -qw net.ktrack.udp_timeout=50
 	[ "$(cat $PAR/udp_timeout)" -eq 77 ]

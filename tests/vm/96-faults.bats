@@ -192,7 +192,7 @@ teardown() {
 	# the debug kernel
 	wait_objs_le $((objs0 + 10)) 60
 	ktrack_unload
-	! dmesg | grep -q "ktrack_conn[46].*still has objects"
+	fails grep -q "ktrack_conn[46].*still has objects" < <(dmesg)
 	kmemleak_check
 	no_splat
 }

@@ -152,6 +152,18 @@ one_conn() {
 	grep -q 'hashsize:.*1024' <(modinfo "$KO")	# and the parameter says so
 }
 
+# memcg_on: cgroup v2 mounted with the memory controller enabled for its children (the test runs
+# in $(netns_charge ...), where a failed precondition would not stop it, so this comes first).
+memcg_on() {
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	if ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		echo "# this kernel has no memory cgroup controller (CONFIG_MEMCG)" >&3
+		return 1
+	fi
+	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+}
+
 # netns_charge NAME N: in a new memory cgroup kt-mem-NAME, one process (unprivileged, in a user
 # namespace of its own, when the kernel allows it) creates N network namespaces, as a loop of
 # `unshare -Urn` would, and keeps them; prints how much the group's kernel memory grew meanwhile
@@ -160,12 +172,9 @@ one_conn() {
 # figure is exact when read, not some time later. One netns made first takes the one-time costs.
 netns_charge() {
 	local cg=/sys/fs/cgroup/kt-mem-$1 n=$2 user=()
-	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup
-	grep -qw memory /sys/fs/cgroup/cgroup.controllers
-	grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
-		echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 	[ ! -d "$cg" ] || rmdir "$cg"
 	mkdir "$cg"
+	[ -f "$cg/memory.stat" ] || { echo "$cg has no memory.stat" >&2; return 1; }
 	cat >"$REL_TMP/netns-charge.py" <<-'PY'
 	import ctypes, os, sys
 	cg, n, userns = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
@@ -204,6 +213,7 @@ netns_charge() {
 
 @test "what ktrack allocates for a netns is charged to the memory cgroup of its creator" {
 	local n=32 without with least
+	memcg_on
 	ktrack_unload
 	without=$(netns_charge base "$n")
 	ktrack_load hashsize=1048576
