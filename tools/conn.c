@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * conn.c - the connection verbs: list (a filtered dump), get (one tuple), delete (a tuple or a
- * filter), flush, count; and how a connection prints, as a text line or a JSON object.
+ * filter), flush, count; how a connection prints, as a text line or a JSON object; and whether
+ * an event's connection matches filter words (monitor).
  *
- * Filter words (list, delete) and tuple words (get, delete), or any abbreviation of them:
+ * Filter words (list, delete, monitor) and tuple words (get, delete), or any abbreviation of them:
  *   family ipv4|ipv6  proto tcp|udp|icmp|icmpv6  state STATE  src ADDR[/LEN]  dst ADDR[/LEN]
  *   sport PORT  dport PORT  port PORT (either)  id ID (ICMP echo identifier)
  */
@@ -30,7 +31,7 @@ static const char *const kc_state_names[] = {
 	[KTRACK_STATE_CLOSE] = "CLOSE",
 };
 
-static const char *const kc_reason_names[] = {
+const char *const kc_reason_names[KTRACK_REASON_MAX + 1] = {
 	[KTRACK_REASON_UNSPEC] = "unknown",
 	[KTRACK_REASON_RST] = "rst",
 	[KTRACK_REASON_FIN] = "fin",
@@ -53,7 +54,8 @@ static const char *kc_proto_name(int p)
 	}
 }
 
-void kc_print_conn(const struct nlattr *conn, const char *event, int reason)
+void kc_print_conn(const struct nlattr *conn, const char *event, int reason,
+		   const struct timespec *ts)
 {
 	const struct nlattr *tb[KTRACK_CONN_A_MAX + 1];
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
@@ -85,6 +87,8 @@ void kc_print_conn(const struct nlattr *conn, const char *event, int reason)
 		kc_j_obj(NULL);
 		if (event)
 			kc_j_str("event", event);
+		if (ts)
+			kc_j_time("time", ts);
 		if (rname)
 			kc_j_str("reason", rname);
 		kc_j_str("family", af == AF_INET ? "ipv4" : "ipv6");
@@ -106,6 +110,8 @@ void kc_print_conn(const struct nlattr *conn, const char *event, int reason)
 			kc_j_newline();
 		return;
 	}
+	if (ts)
+		printf("[%lld.%06ld] ", (long long)ts->tv_sec, ts->tv_nsec / 1000);
 	if (event)
 		printf("[%s] ", event);
 	printf("%s %s", af == AF_INET ? "ipv4" : "ipv6", kc_proto_name(proto));
@@ -124,18 +130,6 @@ void kc_print_conn(const struct nlattr *conn, const char *event, int reason)
 		fflush(stdout);
 }
 
-/* Filter or tuple words, as parsed. */
-struct kc_sel {
-	int af;				/* 0, AF_INET, AF_INET6 */
-	int proto;			/* -1: any */
-	int state;			/* -1: any */
-	bool has_src, has_dst;
-	int src_len, dst_len;		/* -1: whole address */
-	unsigned char src[16], dst[16];
-	int port, sport, dport;		/* -1: any */
-	int nwords;
-};
-
 /* Filter words in the order abbreviations resolve (`s` is src, `st` state, `p` proto). */
 static const char *const kc_sel_words[] = {
 	"src", "dst", "sport", "dport", "proto", "port", "state", "family", "id",
@@ -151,7 +145,7 @@ static const char *kc_sel_word(const char *arg)
 	return NULL;
 }
 
-static int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
+int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
 {
 	uint32_t v;
 	int i;
@@ -216,6 +210,50 @@ static int kc_parse_sel(int argc, char **argv, struct kc_sel *s)
 	return 0;
 }
 
+static bool kc_addr_in(int af, const unsigned char *a, const unsigned char *prefix, int plen)
+{
+	int bytes, bits, alen = af == AF_INET ? 4 : 16;
+
+	if (plen < 0)
+		plen = alen * 8;
+	bytes = plen / 8;
+	bits = plen % 8;
+	if (memcmp(a, prefix, bytes))
+		return false;
+	return !bits || !((a[bytes] ^ prefix[bytes]) & (0xff00 >> bits));
+}
+
+bool kc_sel_match(const struct kc_sel *s, const struct nlattr *conn)
+{
+	const struct nlattr *tb[KTRACK_CONN_A_MAX + 1];
+	int af, proto, sport, dport;
+
+	kc_parse_nest(conn, tb, KTRACK_CONN_A_MAX);
+	if (!tb[KTRACK_CONN_A_FAMILY] || !tb[KTRACK_CONN_A_PROTO] || !tb[KTRACK_CONN_A_SRC] ||
+	    !tb[KTRACK_CONN_A_DST] || !tb[KTRACK_CONN_A_SPORT] || !tb[KTRACK_CONN_A_DPORT])
+		return false;
+	af = mnl_attr_get_u8(tb[KTRACK_CONN_A_FAMILY]);
+	proto = mnl_attr_get_u8(tb[KTRACK_CONN_A_PROTO]);
+	sport = ntohs(mnl_attr_get_u16(tb[KTRACK_CONN_A_SPORT]));
+	dport = ntohs(mnl_attr_get_u16(tb[KTRACK_CONN_A_DPORT]));
+	if ((s->af && s->af != af) || (s->proto >= 0 && s->proto != proto))
+		return false;
+	if (s->state >= 0 && (!tb[KTRACK_CONN_A_STATE] ||
+			      mnl_attr_get_u8(tb[KTRACK_CONN_A_STATE]) != s->state))
+		return false;
+	if (s->port >= 0 && s->port != sport && s->port != dport)
+		return false;
+	if ((s->sport >= 0 && s->sport != sport) || (s->dport >= 0 && s->dport != dport))
+		return false;
+	if (s->has_src && !kc_addr_in(af, mnl_attr_get_payload(tb[KTRACK_CONN_A_SRC]), s->src,
+				      s->src_len))
+		return false;
+	if (s->has_dst && !kc_addr_in(af, mnl_attr_get_payload(tb[KTRACK_CONN_A_DST]), s->dst,
+				      s->dst_len))
+		return false;
+	return true;
+}
+
 static bool kc_sel_is_tuple(const struct kc_sel *s)
 {
 	return s->proto >= 0 && s->has_src && s->has_dst && s->src_len < 0 && s->dst_len < 0 &&
@@ -272,7 +310,7 @@ static int kc_conn_cb(const struct nlmsghdr *nlh, void *data)
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		if (mnl_attr_get_type(a) == KTRACK_A_CONN) {
-			kc_print_conn(a, NULL, -1);
+			kc_print_conn(a, NULL, -1, NULL);
 			if (data)
 				++*(unsigned long *)data;
 		}

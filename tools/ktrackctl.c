@@ -56,8 +56,12 @@ static const struct kc_verb kc_verbs[] = {
 	  "  live connections per source (masked to per_src_prefix4/6), most first\n" },
 	{ "limit", kc_cmd_limit, "limit add PREFIX LIMIT|unlimited | limit del PREFIX | limit list\n"
 	  "  per-prefix overrides of per_src_limit; the longest matching prefix wins\n" },
-	{ "monitor", kc_cmd_monitor, "monitor [-e new,destroy] [--count N]\n"
-	  "  print connection events as they happen (needs CAP_NET_ADMIN)\n" },
+	{ "monitor", kc_cmd_monitor,
+	  "monitor [-t] [-e EVENT,...] [-b BYTES] [--count N] [FILTER...]\n"
+	  "  print connection events as they happen (needs CAP_NET_ADMIN)\n"
+	  "  -t: each line with its time; -b: the socket's receive buffer (default 4 MiB)\n"
+	  "  events: new destroy refused all, destroy:REASON or REASON (rst fin timeout evict\n"
+	  "          flush reuse icmp; limit is refused)\n" KC_FILTER_HELP },
 };
 
 #define KC_NVERBS (sizeof(kc_verbs) / sizeof(kc_verbs[0]))

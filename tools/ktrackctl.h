@@ -8,6 +8,7 @@
 #define KTRACKCTL_H
 
 #include <stdbool.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -67,6 +68,8 @@ void kc_j_u64(const char *key, uint64_t v);
 void kc_j_i64(const char *key, int64_t v);
 void kc_j_double(const char *key, double v);
 void kc_j_bool(const char *key, bool v);
+/* seconds since the epoch with microseconds, as a JSON number */
+void kc_j_time(const char *key, const struct timespec *ts);
 void kc_j_newline(void);
 const char *kc_addr_str(int af, const void *addr, char *buf, size_t len);
 bool kc_parse_u32(const char *s, uint32_t max, uint32_t *out);
@@ -108,7 +111,29 @@ int kc_cmd_sources(struct kc_nl *nl, int argc, char **argv);
 int kc_cmd_limit(struct kc_nl *nl, int argc, char **argv);
 int kc_cmd_monitor(struct kc_nl *nl, int argc, char **argv);
 
-/* conn.c: a connection nest, printed as text or JSON (monitor uses it too) */
-void kc_print_conn(const struct nlattr *conn, const char *event, int reason);
+/* conn.c: filter or tuple words, as parsed */
+struct kc_sel {
+	int af;				/* 0, AF_INET, AF_INET6 */
+	int proto;			/* -1: any */
+	int state;			/* -1: any */
+	bool has_src, has_dst;
+	int src_len, dst_len;		/* -1: whole address */
+	unsigned char src[16], dst[16];
+	int port, sport, dport;		/* -1: any */
+	int nwords;
+};
+
+/* A destroy reason's name (rst, fin, ...), as monitor prints it and -e takes it */
+extern const char *const kc_reason_names[KTRACK_REASON_MAX + 1];
+/* The filter words of list, delete and monitor (an exit code, with its message printed). */
+int kc_parse_sel(int argc, char **argv, struct kc_sel *s);
+/* A connection nest matches every word of @s, as the kernel's filter of a dump matches. */
+bool kc_sel_match(const struct kc_sel *s, const struct nlattr *conn);
+/*
+ * A connection nest, printed as text or JSON. monitor passes the @event's name, the destroy
+ * @reason (-1: none) and the time it was received (@ts, NULL: none).
+ */
+void kc_print_conn(const struct nlattr *conn, const char *event, int reason,
+		   const struct timespec *ts);
 
 #endif

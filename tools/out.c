@@ -162,6 +162,12 @@ void kc_j_bool(const char *key, bool v)
 	fputs(v ? "true" : "false", stdout);
 }
 
+void kc_j_time(const char *key, const struct timespec *ts)
+{
+	kc_j_sep(key);
+	printf("%lld.%06ld", (long long)ts->tv_sec, ts->tv_nsec / 1000);
+}
+
 const char *kc_addr_str(int af, const void *addr, char *buf, size_t len)
 {
 	if (!inet_ntop(af, addr, buf, len))

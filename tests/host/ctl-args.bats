@@ -44,7 +44,8 @@ usage_err() {
 @test "a well-formed request without the module: 'not installed', exit 5, one line" {
 	for args in "stats" "st" "-S" "-C" "count" "-L -p tcp --dport 443 --state ESTABLISHED" \
 		    "li pro tcp sp 80" "-o prometheus stats" "stats -o prometheus" "-j -p config" \
-		    "-E -e destroy" "limit l" "-G -p tcp -s 192.0.2.1 -d 192.0.2.2 --sport 1 --dport 2"; do
+		    "-E -e destroy" "monitor -t -e NEW,destroy:rst,limit -b 65536 --count 3 proto tcp dport 80" \
+		    "-E -e refused -p udp -s 198.18.0.0/15" "limit l" "-G -p tcp -s 192.0.2.1 -d 192.0.2.2 --sport 1 --dport 2"; do
 		# shellcheck disable=SC2086
 		run "$KTRACKCTL" $args
 		echo "ktrackctl $args: status $status: $output"
@@ -81,8 +82,14 @@ usage_err() {
 	usage_err "ktrackctl: limit: 192.0.2.0/33: not an address*" limit a 192.0.2.0/33 5
 	usage_err "ktrackctl: limit: limit x: expected a number or 'unlimited'" limit add 192.0.2.0/24 x
 	usage_err "ktrackctl: limit: usage: limit add*" limit frob
-	usage_err "ktrackctl: monitor: -e bogus: events are new, destroy" -E -e bogus
+	usage_err "ktrackctl: monitor: -e bogus: events are new, destroy, refused, all, destroy:REASON*" -E -e bogus
+	usage_err "ktrackctl: monitor: -e destroy:bogus: events are new*" monitor -e new,destroy:bogus
 	usage_err "ktrackctl: monitor: --count 0: expected a positive number" monitor --count 0
+	usage_err "ktrackctl: monitor: -b 100: expected a size in bytes, at least 4096" monitor -b 100
+	usage_err "ktrackctl: monitor: --buffer-size needs a size in bytes" monitor --buffer-size
+	usage_err "ktrackctl: monitor: unknown argument '-x'" monitor -t -x
+	usage_err "ktrackctl: monitor: dport 70000: expected 0..65535" -E -p tcp --dport 70000
+	usage_err "ktrackctl: monitor: unknown word 'bogus'" monitor bogus 1
 }
 
 @test "-n: what is not a network namespace, and a name that is not there, are bad arguments" {

@@ -107,6 +107,29 @@ wait_count() {
 	return 1
 }
 
+# wait_kstat NETNS COUNTER N [SECONDS]: until COUNTER of NETNS's /proc/net/stat/ktrack is N.
+wait_kstat() {
+	local i c
+	for i in $(seq $((${4:-20} * 10))); do
+		c=$(kstat "$2" "$1")
+		[ "$c" = "$3" ] && return 0
+		sleep 0.1
+	done
+	echo "$2 in $1 is $c, not $3" >&2
+	return 1
+}
+
+# wait_grep PATTERN FILE [SECONDS]: until FILE has a line with PATTERN (grep -E), 60 s at most.
+wait_grep() {
+	local i
+	for i in $(seq $((${3:-60} * 10))); do
+		grep -qE -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "no '$1' in $2 after ${3:-60} s" >&2
+	return 1
+}
+
 # monitor_start NETNS ARGS...: ktrackctl monitor in NETNS, output in $KC_TMP/mon.out; returns
 # once the events group is joined.
 monitor_start() {
@@ -122,6 +145,25 @@ monitor_start() {
 	done
 	echo "monitor did not start" >&2
 	cat "$KC_TMP/mon.err" >&2
+	return 1
+}
+
+# monitor_wait [SECONDS]: the monitor of monitor_start ends (it was given --count) within
+# SECONDS (default 120); else it is killed, what it printed is shown, and this fails.
+monitor_wait() {
+	local i
+	for i in $(seq $((${1:-120} * 10))); do
+		if ! kill -0 "$MON_PID" 2>/dev/null; then
+			wait "$MON_PID"
+			MON_PID=
+			return
+		fi
+		sleep 0.1
+	done
+	kill "$MON_PID" 2>/dev/null || true
+	MON_PID=
+	echo "monitor did not end within ${1:-120} s; it printed:" >&2
+	cat "$KC_TMP/mon.out" "$KC_TMP/mon.err" >&2
 	return 1
 }
 

@@ -214,8 +214,7 @@ nf_conntrack_unused() {
 	ksnap srv del_icmp related
 	monitor_start kt-srv -o json -e destroy --count 1
 	agent cli udp_send 5500 $SRV4 55
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(jget '"\(.reason) \(.proto) \(.dport)"' < "$KC_TMP/mon.out")" = "icmp udp 55" ]
 	agent cli udp_send 5500 $SRV6 55
 	kwait srv del_icmp 2

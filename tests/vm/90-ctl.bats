@@ -190,20 +190,103 @@ teardown() {
 	wait_port kt-srv 8080
 	monitor_start kt-srv -o json --count 2
 	echo hello | nsx kt-cli socat -u - TCP:$SRV4:8080
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	json_ok < <(sed -n 1p "$KC_TMP/mon.out")
 	[ "$(sed -n 1p "$KC_TMP/mon.out" | jget '"\(.event) \(.proto) \(.dport) \(.state)"')" = "new tcp 8080 SYN_SENT" ] ||
 		[ "$(sed -n 1p "$KC_TMP/mon.out" | jget '"\(.event) \(.proto) \(.dport)"')" = "new tcp 8080" ]
 	[ "$(sed -n 2p "$KC_TMP/mon.out" | jget '"\(.event) \(.reason) \(.dport)"')" = "destroy fin 8080" ]
-	# a delete on request is reason flush; -e filters the kinds; text form
+	# every JSON event has the time it was received, seconds since the epoch with microseconds
+	for l in 1 2; do
+		[ "$(sed -n ${l}p "$KC_TMP/mon.out" | jget ".time | type")" = number ]
+		sed -n ${l}p "$KC_TMP/mon.out" | grep -qE '"time":[0-9]{10}\.[0-9]{6},'
+		t=$(sed -n ${l}p "$KC_TMP/mon.out" | jget '.time | floor')
+		[ "$t" -ge $(( $(date +%s) - 600 )) ]
+		[ "$t" -le "$(date +%s)" ]
+	done
+	# a delete on request is reason flush; -e filters the kinds; text form, -t its time first
 	open_conn
-	monitor_start kt-srv -e destroy --count 1
+	monitor_start kt-srv -t -e destroy --count 1
 	kcn kt-srv delete proto tcp dport 8080
-	wait "$MON_PID"
-	MON_PID=
-	grep -q "^\[DESTROY\] ipv4 tcp .* dport=8080 .* reason=flush$" "$KC_TMP/mon.out"
+	monitor_wait
+	cat "$KC_TMP/mon.out"
+	grep -qE "^\[[0-9]{10}\.[0-9]{6}\] \[DESTROY\] ipv4 tcp .* dport=8080 .* reason=flush$" "$KC_TMP/mon.out"
+	t=$(sed -E 's/^\[([0-9]+)\..*/\1/' "$KC_TMP/mon.out")
+	[ "$t" -ge $(( $(date +%s) - 600 )) ]
+	[ "$t" -le "$(date +%s)" ]
 	no_splat
+}
+
+@test "monitor: -e by kind and reason, a refused flow is its own kind, filter words" {
+	kcn kt-srv config per_src_limit=1 udp_timeout=600
+	monitor_start kt-srv -e destroy:flush,LIMIT -p udp --dport 5702 --count 2
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5701,sourceport=5801	# new: neither kind
+	wait_count kt-srv 1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5702,sourceport=5802	# refused: over the limit
+	wait_kstat kt-srv drop_source 1
+	kcn kt-srv delete proto udp dport 5701			# flush, but not dport 5702
+	kcn kt-srv config per_src_limit=0
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5702,sourceport=5802	# new: not asked for
+	wait_count kt-srv 1
+	kcn kt-srv delete proto udp dport 5702			# flush of dport 5702
+	monitor_wait
+	cat "$KC_TMP/mon.out"
+	[ "$(wc -l < "$KC_TMP/mon.out")" -eq 2 ]
+	grep -qE "^\[REFUSED\] ipv4 udp src=$CLI4 dst=$SRV4 sport=5802 dport=5702 .*reason=limit$" \
+		<(sed -n 1p "$KC_TMP/mon.out")
+	grep -qE "^\[DESTROY\] ipv4 udp src=$CLI4 dst=$SRV4 sport=5802 dport=5702 .*reason=flush$" \
+		<(sed -n 2p "$KC_TMP/mon.out")
+	# destroy is every reason but a refusal, which ends no entry
+	kcn kt-srv config per_src_limit=1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5703,sourceport=5803	# the source's one flow
+	wait_count kt-srv 1
+	monitor_start kt-srv -o json -e destroy --count 1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5704,sourceport=5804	# refused
+	wait_kstat kt-srv drop_source 2
+	kcn kt-srv flush
+	monitor_wait
+	[ "$(jget '"\(.event) \(.reason) \(.dport)"' < "$KC_TMP/mon.out")" = "destroy flush 5703" ]
+	# a source prefix as the filter; the JSON kind is refused
+	monitor_start kt-srv -o json -e refused src $CLI4/32 --count 1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5705,sourceport=5805	# new: the one flow
+	wait_count kt-srv 1
+	echo x | nsx kt-cli socat -u - UDP:$SRV4:5706,sourceport=5806	# refused
+	monitor_wait
+	[ "$(jget '"\(.event) \(.reason) \(.sport) \(.dport)"' < "$KC_TMP/mon.out")" = "refused limit 5806 5706" ]
+	[ "$(kstat drop_source kt-srv)" -eq 3 ]
+	no_splat
+}
+
+@test "monitor -b: a small receive buffer overflows where the default does not; the loss is counted in the JSON stream" {
+	bulk_setup
+	dmac=$(ifmac kt-srv v-kt-srv)
+	kcn kt-srv config udp_timeout=600
+	# the default 4 MiB holds 300 events of a stopped listener
+	monitor_start kt-srv -o json -e new --count 300
+	kill -STOP "$MON_PID"
+	[ "$(udp_gen kt-cli v-kt-cli "$dmac" 198.18.0.1 $SRV4 9999 300 30)" -eq 300 ]
+	wait_count kt-srv 300 120
+	kill -CONT "$MON_PID"
+	monitor_wait
+	[ "$(grep -c '"event":"new"' "$KC_TMP/mon.out")" -eq 300 ]
+	[ ! -s "$KC_TMP/mon.err" ]
+	[ "$(kcn kt-srv -o json stats | jget .events_overflow)" -eq 0 ]
+	# -b 4096 does not
+	monitor_start kt-srv -o json -e new -b 4096
+	kill -STOP "$MON_PID"
+	[ "$(udp_gen kt-cli v-kt-cli "$dmac" 198.18.2.1 $SRV4 9999 300 30)" -eq 300 ]
+	wait_count kt-srv 600 120
+	ov=$(kcn kt-srv -o json stats | jget .events_overflow)
+	[ "$ov" -gt 0 ]
+	kill -CONT "$MON_PID"
+	wait_grep '"event":"lost"' "$KC_TMP/mon.out"
+	cat "$KC_TMP/mon.err"
+	lost=$(grep '"event":"lost"' "$KC_TMP/mon.out" | jget .lost)
+	echo "# -b 4096: $(grep -c '"event":"new"' "$KC_TMP/mon.out") of 300 events read, $lost lost (events_overflow $ov)" >&3
+	[ "$lost" -eq "$ov" ]
+	grep -qx "ktrackctl: monitor: $lost events lost (listener too slow)" "$KC_TMP/mon.err"
+	[ "$(( $(grep -c '"event":"new"' "$KC_TMP/mon.out") + lost ))" -eq 300 ]
+	grep '"event":"lost"' "$KC_TMP/mon.out" | json_ok
+	[ "$(grep '"event":"lost"' "$KC_TMP/mon.out" | jget '.time | type')" = number ]
 }
 
 @test "per-prefix limits: the longest prefix decides; sources --top lists the largest" {
@@ -249,15 +332,13 @@ import socket, struct
 s = socket.create_connection(('$SRV4', 8080))
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
 s.close()"
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(jget '"\(.reason) \(.proto) \(.dport)"' < "$KC_TMP/mon.out")" = "rst tcp 8080" ]
 	# timeout: an unanswered UDP flow idle past udp_timeout
 	kcn kt-srv config udp_timeout=1
 	monitor_start kt-srv -o json -e destroy --count 1
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5400
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(jget '"\(.reason) \(.proto) \(.dport)"' < "$KC_TMP/mon.out")" = "timeout udp 5400" ]
 	# evict: at max_conns a new flow evicts the oldest never-answered entry
 	kcn kt-srv config udp_timeout=600 max_conns=2
@@ -266,8 +347,7 @@ s.close()"
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5502,sourceport=5602
 	monitor_start kt-srv -o json --count 2
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5503,sourceport=5603
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	cat "$KC_TMP/mon.out"	# shown if an assertion below fails
 	[ "$(sed -n 1p "$KC_TMP/mon.out" | jget '"\(.event) \(.reason) \(.dport)"')" = "destroy evict 5501" ]
 	[ "$(sed -n 2p "$KC_TMP/mon.out" | jget '"\(.event) \(.dport)"')" = "new 5503" ]
@@ -286,19 +366,17 @@ s.close()"
 	nsx kt-cli sysctl -qw net.ipv4.tcp_tw_reuse=1
 	sleep 1.5
 	echo hi | nsx kt-cli socat -u - TCP:$SRV4:8080,sourceport=40404,reuseaddr
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(jget '"\(.reason) \(.sport)"' < "$KC_TMP/mon.out")" = "reuse 40404" ]
 	[ "$(kstat tw_reuse kt-srv)" -eq 1 ]
-	# limit: a new flow refused by per_src_limit, told as the destroy of the entry it would have had
+	# limit: a new flow refused by per_src_limit, an event of its own kind with reason limit
 	kcn kt-srv config per_src_limit=1 udp_timeout=600
 	kcn kt-srv flush
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5701,sourceport=5801
-	monitor_start kt-srv -o json -e destroy --count 1
+	monitor_start kt-srv -o json -e refused --count 1
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5702,sourceport=5802
-	wait "$MON_PID"
-	MON_PID=
-	[ "$(jget '"\(.reason) \(.proto) \(.sport) \(.dport)"' < "$KC_TMP/mon.out")" = "limit udp 5802 5702" ]
+	monitor_wait
+	[ "$(jget '"\(.event) \(.reason) \(.proto) \(.sport) \(.dport)"' < "$KC_TMP/mon.out")" = "refused limit udp 5802 5702" ]
 	[ "$(kstat drop_source kt-srv)" -eq 1 ]
 	[ "$(kcn kt-srv count)" -eq 1 ]
 	no_splat
@@ -325,8 +403,7 @@ s.close()"
 	# monitor: one object per line
 	monitor_start kt-srv -o json --count 2
 	echo hello | nsx kt-cli socat -u - TCP:$SRV4:8080
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(wc -l < "$KC_TMP/mon.out")" -eq 2 ]
 	while read -r l; do echo "$l" | json_ok; done < "$KC_TMP/mon.out"
 }
@@ -359,7 +436,7 @@ complete_words() {
 		[[ "$offered" == *" $o "* ]]
 		grep -qF -- "${o//-/\\-}" "$TOP/tools/ktrackctl.8"
 	done
-	[[ " $(complete_words config) " == *" udp_timeout "* ]]
+	[[ " $(complete_words config) " == *" udp_timeout= "* ]]
 	[ "$(complete_words config | wc -w)" -eq "$(kc -o json config | jget length)" ]
 	[[ " $(complete_words limit) " == *" add "* ]]
 }

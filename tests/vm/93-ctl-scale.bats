@@ -130,11 +130,12 @@ maxrss_kib() {
 	[ "$ov" -gt 0 ]
 	kcn kt-srv stats | grep -qE "^events_overflow +$ov$"
 	kill -CONT "$MON_PID"
-	for i in $(seq 100); do
-		grep -q "events lost" "$KC_TMP/mon.err" && break
-		sleep 0.2
-	done
-	grep -q "ktrackctl: monitor: events lost (listener too slow)" "$KC_TMP/mon.err"
+	wait_grep "events lost" "$KC_TMP/mon.err"
+	cat "$KC_TMP/mon.err"
+	grep -qE "^ktrackctl: monitor: [1-9][0-9]* events lost \(listener too slow\)$" "$KC_TMP/mon.err"
+	# and in the stream, as an event of its own, with the number the kernel counted
+	wait_grep '"event":"lost"' "$KC_TMP/mon.out"
+	[ "$(grep '"event":"lost"' "$KC_TMP/mon.out" | head -n 1 | jget .lost)" -ge 1 ]
 	# what it did print is valid JSON, one object per line, and fewer than all
 	got=$(wc -l < "$KC_TMP/mon.out")
 	[ "$got" -lt 40000 ]

@@ -213,11 +213,10 @@ sample() {
 	[ "$status" -eq 6 ]
 	# -E is monitor (its own arguments follow)
 	run kcn kt-srv -E -e bogus
-	[ "$output" = "ktrackctl: monitor: -e bogus: events are new, destroy" ]
+	[[ "$output" == "ktrackctl: monitor: -e bogus: events are new, destroy, refused, "* ]]
 	monitor_start kt-srv -o json -e new --count 1
 	echo x | nsx kt-cli socat -u - UDP:$SRV4:5701
-	wait "$MON_PID"
-	MON_PID=
+	monitor_wait
 	[ "$(jget '"\(.event) \(.dport)"' < "$KC_TMP/mon.out")" = "new 5701" ]
 	[[ "$(kcn kt-srv -F)" == *" deleted" ]]
 	[ "$(kcn kt-srv count)" -eq 0 ]
@@ -285,6 +284,33 @@ modules_uninstall() {
 	mountpoint -q /etc/modprobe.d && umount /etc/modprobe.d
 	mountpoint -q "/lib/modules/$(uname -r)" && umount "/lib/modules/$(uname -r)"
 	rm -rf "$OVL"
+}
+
+@test "make demo's script: monitor lines, list, sources, stats, lnstat and a stateful rule set at work" {
+	cleanup_ns
+	run env KTRACK_DEMO_CONNS=10 "$TOP/scripts/demo"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"   10 of 10 connections answered"* ]]
+	# monitor -t: four events of :80, new ones and ones ended by their FINs
+	[ "$(grep -cE '^   \[[0-9]{10}\.[0-9]{6}\] \[(NEW|DESTROY)\] ipv4 tcp .* dport=80 ' <<<"$output")" -eq 4 ]
+	grep -qE '^   \[[0-9]{10}\.[0-9]{6}\] \[NEW\] ipv4 tcp .* dport=80 ' <<<"$output"
+	grep -qE '^   \[[0-9]{10}\.[0-9]{6}\] \[DESTROY\] ipv4 tcp .* dport=80 .* reason=fin$' <<<"$output"
+	# list, sources, ndjson: the three held open
+	[ "$(grep -cE '^   ipv4 tcp ESTABLISHED src=192\.0\.2\.2 dst=192\.0\.2\.1 sport=[0-9]+ dport=5001 timeout=[0-9]+ \[ASSURED\]$' <<<"$output")" -eq 3 ]
+	grep -qE '^   192\.0\.2\.2/32 live 3 limit ' <<<"$output"
+	[ "$(grep -cE '^   \{"family":"ipv4","proto":"tcp","state":"ESTABLISHED",.*"dport":5001,' <<<"$output")" -eq 3 ]
+	# stats after they closed, lnstat's header
+	grep -qE '^   del_fin +[1-9]' <<<"$output"
+	grep -qE '^   count +0$' <<<"$output"
+	grep -qE '^ +ktrack\|' <<<"$output"
+	# the rule set: :80 admitted as NEW, :5001 dropped, every rule's counter shown
+	grep -qx '   3 connections to :80: 3 answered; one to :5001: no answer' <<<"$output"
+	grep -qE '^   [1-9][0-9]* packets: new :80$' <<<"$output"
+	grep -qE '^   [1-9][0-9]* packets: established,related$' <<<"$output"
+	grep -qE '^   [1-9][0-9]* packets: dropped$' <<<"$output"
+	grep -qE '^   [0-9]+ packets: invalid$' <<<"$output"
+	grep -qE '^   nf_conntrack is (not loaded|present \(built in\), its table in demo-srv holds 0 entries)$' <<<"$output"
 }
 
 @test "installed: ktrackctl autoloads ktrack with modprobe.d's options; install /bin/false and blacklist keep it out" {
