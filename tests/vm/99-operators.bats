@@ -301,6 +301,7 @@ modules_uninstall() {
 	grep -qE '^   192\.0\.2\.2/32 live 3 limit ' <<<"$output"
 	[ "$(grep -cE '^   \{"family":"ipv4","proto":"tcp","state":"ESTABLISHED",.*"dport":5001,' <<<"$output")" -eq 3 ]
 	# stats after they closed, lnstat's header
+	grep -qx '   \$ ktrackctl -n demo-srv stats .*' <<<"$output"
 	grep -qE '^   del_fin +[1-9]' <<<"$output"
 	grep -qE '^   count +0$' <<<"$output"
 	grep -qE '^ +ktrack\|' <<<"$output"
@@ -310,7 +311,7 @@ modules_uninstall() {
 	grep -qE '^   [1-9][0-9]* packets: established,related$' <<<"$output"
 	grep -qE '^   [1-9][0-9]* packets: dropped$' <<<"$output"
 	grep -qE '^   [0-9]+ packets: invalid$' <<<"$output"
-	grep -qE '^   nf_conntrack is (not loaded|present \(built in\), its table in demo-srv holds 0 entries)$' <<<"$output"
+	grep -qE '^   nf_conntrack is (not loaded|present \((module|built in)\), its table in demo-srv holds 0 entries)$' <<<"$output"
 }
 
 @test "installed: ktrackctl autoloads ktrack with modprobe.d's options; install /bin/false and blacklist keep it out" {
