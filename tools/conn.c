@@ -78,7 +78,9 @@ void kc_print_conn(const struct nlattr *conn, const char *event, int reason,
 	dport = ntohs(mnl_attr_get_u16(tb[KTRACK_CONN_A_DPORT]));
 	timeout = tb[KTRACK_CONN_A_TIMEOUT] ? mnl_attr_get_u32(tb[KTRACK_CONN_A_TIMEOUT]) : 0;
 	status = tb[KTRACK_CONN_A_STATUS] ? mnl_attr_get_u32(tb[KTRACK_CONN_A_STATUS]) : 0;
-	if (tb[KTRACK_CONN_A_STATE] && mnl_attr_get_u8(tb[KTRACK_CONN_A_STATE]) <= KTRACK_STATE_MAX)
+	/* NONE: no state yet (a refused flow's event), printed as none */
+	if (tb[KTRACK_CONN_A_STATE] && mnl_attr_get_u8(tb[KTRACK_CONN_A_STATE]) <= KTRACK_STATE_MAX &&
+	    mnl_attr_get_u8(tb[KTRACK_CONN_A_STATE]) != KTRACK_STATE_NONE)
 		state = mnl_attr_get_u8(tb[KTRACK_CONN_A_STATE]);
 	if (event && reason >= 0)
 		rname = reason <= KTRACK_REASON_MAX ? kc_reason_names[reason] : "unknown";
