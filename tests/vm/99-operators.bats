@@ -135,6 +135,9 @@ sample() {
 
 @test "stats -i SECONDS --count N: N blocks of per-second rates; an idle netns's are all zero" {
 	nsx kt-cli ping -q -i 0.2 -w 60 "$SRV4" >/dev/null &
+	# the pings are flowing (their entry is there) before the intervals start: a slow kernel
+	# takes seconds to start ping
+	wait_count kt-srv 1 60
 	run kcn kt-srv -o json stats -i 1 --count 2
 	echo "$output"
 	[ "$status" -eq 0 ]
