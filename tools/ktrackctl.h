@@ -8,9 +8,9 @@
 #define KTRACKCTL_H
 
 #include <stdbool.h>
-#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/ktrack.h>

@@ -17,6 +17,16 @@ debug_kernel() {
 	[[ $(uname -r) == *-ktrack-debug ]]
 }
 
+# poll SECONDS CMD...: CMD succeeds within SECONDS (tried every 0.1 s); the waits below are made of it.
+poll() {
+	local i
+	for i in $(seq $(($1 * 10))); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # fails CMD...: CMD fails (a plain `! CMD` does not fail a bats test).
 fails() {
 	if "$@"; then

@@ -95,37 +95,28 @@ bulk_setup() {
 	nsx kt-srv ip route add 198.18.0.0/15 via "$CLI4"
 }
 
+# prints VALUE CMD...: CMD prints VALUE.
+prints() {
+	[ "$("${@:2}")" = "$1" ]
+}
+
 # wait_count NETNS N [SECONDS]: until ktrackctl count in NETNS says N.
 wait_count() {
-	local i c
-	for i in $(seq $((${3:-20} * 10))); do
-		c=$(kcn "$1" count)
-		[ "$c" = "$2" ] && return 0
-		sleep 0.1
-	done
-	echo "count in $1 is $c, not $2" >&2
+	poll "${3:-20}" prints "$2" kcn "$1" count && return 0
+	echo "count in $1 is $(kcn "$1" count), not $2" >&2
 	return 1
 }
 
 # wait_kstat NETNS COUNTER N [SECONDS]: until COUNTER of NETNS's /proc/net/stat/ktrack is N.
 wait_kstat() {
-	local i c
-	for i in $(seq $((${4:-20} * 10))); do
-		c=$(kstat "$2" "$1")
-		[ "$c" = "$3" ] && return 0
-		sleep 0.1
-	done
-	echo "$2 in $1 is $c, not $3" >&2
+	poll "${4:-20}" prints "$3" kstat "$2" "$1" && return 0
+	echo "$2 in $1 is $(kstat "$2" "$1"), not $3" >&2
 	return 1
 }
 
 # wait_grep PATTERN FILE [SECONDS]: until FILE has a line with PATTERN (grep -E), 60 s at most.
 wait_grep() {
-	local i
-	for i in $(seq $((${3:-60} * 10))); do
-		grep -qE -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	poll "${3:-60}" grep -qE -- "$1" "$2" && return 0
 	echo "no '$1' in $2 after ${3:-60} s" >&2
 	return 1
 }
@@ -133,16 +124,13 @@ wait_grep() {
 # monitor_start NETNS ARGS...: ktrackctl monitor in NETNS, output in $KC_TMP/mon.out; returns
 # once the events group is joined.
 monitor_start() {
-	local ns=$1 i
+	local ns=$1
 	shift
 	rm -f "$KC_TMP/mon.out" "$KC_TMP/mon.ready"
 	KTRACKCTL_READY_FD=3 "$KTRACKCTL" -n "$ns" monitor "$@" >"$KC_TMP/mon.out" \
 		2>"$KC_TMP/mon.err" 3>"$KC_TMP/mon.ready" &
 	MON_PID=$!
-	for i in $(seq 100); do
-		grep -q ready "$KC_TMP/mon.ready" 2>/dev/null && return 0
-		sleep 0.1
-	done
+	poll 10 grep -q ready "$KC_TMP/mon.ready" && return 0
 	echo "monitor did not start" >&2
 	cat "$KC_TMP/mon.err" >&2
 	return 1
@@ -151,15 +139,11 @@ monitor_start() {
 # monitor_wait [SECONDS]: the monitor of monitor_start ends (it was given --count) within
 # SECONDS (default 120); else it is killed, what it printed is shown, and this fails.
 monitor_wait() {
-	local i
-	for i in $(seq $((${1:-120} * 10))); do
-		if ! kill -0 "$MON_PID" 2>/dev/null; then
-			wait "$MON_PID"
-			MON_PID=
-			return
-		fi
-		sleep 0.1
-	done
+	if poll "${1:-120}" fails kill -0 "$MON_PID" 2>/dev/null; then
+		wait "$MON_PID"
+		MON_PID=
+		return
+	fi
 	kill "$MON_PID" 2>/dev/null || true
 	MON_PID=
 	echo "monitor did not end within ${1:-120} s; it printed:" >&2
