@@ -98,13 +98,31 @@ churn_tcp_counters() {
 		}'
 }
 
+# churn_clients RATE SECONDS PREFIX: every client opens its share of RATE connections a second for
+# SECONDS (its line in PREFIX-cK); prints their sums, tab-separated: attempted ok failed slow
+# max_ms failures (by kind, or -).
+churn_clients() {
+	local k pids=()
+	for k in $(seq "$CHURN_CLIENTS"); do
+		nsx "c$k" /usr/bin/python3 "$TOP/bench/churn-client.py" 192.0.2.1 80 \
+			"$(awk -v r="$1" -v n="$CHURN_CLIENTS" 'BEGIN { print r / n }')" \
+			"$2" 10 > "$3-c$k" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	cat "$3"-c* | awk '
+		{ a += $1; o += $2; f += $3; s += $4; if ($5 > m) m = $5
+		  if ($6 != "-") k = k (k ? "," : "") $6 }
+		END { printf "%d\t%d\t%d\t%d\t%d\t%s", a, o, f, s, m, k ? k : "-" }'
+}
+
 scenario_churn() {
-	local mode mult rate k line res pids retrans
+	local mode mult rate line res retrans
 	churn_setup
 	# none and ktrack first: the comparison that matters; nf_conntrack's figures come after
 	local modes
 	# shellcheck disable=SC2086
-	modes=$(printf '%s\n' ${KTRACK_BENCH_G_MODES:-none ktrack nf} |
+	modes=$(printf '%s\n' ${KTRACK_BENCH_G_MODES:-none ktrack ktrack_rescue nf} |
 		awk '/^nf/ { nf = nf $0 " "; next } { printf "%s ", $0 } END { print nf }')
 	for mode in $modes; do
 		skipped g "$mode" && continue
@@ -119,18 +137,7 @@ scenario_churn() {
 			nf*) nsx csrv iptables -A INPUT -m conntrack --ctstate UNTRACKED -j ACCEPT ;;
 			esac
 			retrans=$(churn_syn_retrans)
-			pids=()
-			for k in $(seq "$CHURN_CLIENTS"); do
-				nsx "c$k" /usr/bin/python3 "$TOP/bench/churn-client.py" 192.0.2.1 80 \
-					"$(awk -v r="$rate" -v n="$CHURN_CLIENTS" 'BEGIN { print r / n }')" \
-					"$CHURN_SECS" 10 > "$OUT/churn-$mode-$mult-c$k" &
-				pids+=($!)
-			done
-			wait "${pids[@]}"
-			res=$(cat "$OUT"/churn-"$mode"-"$mult"-c* | awk '
-				{ a += $1; o += $2; f += $3; s += $4; if ($5 > m) m = $5
-				  if ($6 != "-") k = k (k ? "," : "") $6 }
-				END { printf "%d\t%d\t%d\t%d\t%d\t%s", a, o, f, s, m, k ? k : "-" }')
+			res=$(churn_clients "$rate" "$CHURN_SECS" "$OUT/churn-$mode-$mult")
 			line="TcpExtTCPSynRetrans(clients)=$(($(churn_syn_retrans) - retrans)),$(churn_tcp_counters)"
 			rec g "$mode" "$rate" "$res" "${line:--}"
 			log "g: $mode at $rate/s: $(echo "$res" | tr '\t' ' ')"

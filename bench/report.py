@@ -13,7 +13,8 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_limit", "nf_fw", "ktrack_fw"]
+MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_limit", "nf_fw", "ktrack_fw",
+         "ktrack_rescue"]
 MODE_DESC = {
     "none": "no tracking",
     "nf": "nf_conntrack, default buckets",
@@ -23,6 +24,7 @@ MODE_DESC = {
     "ktrack_limit": "ktrack, per-source limit on",
     "nf_fw": "nf_conntrack + stateful nft input policy (ct state)",
     "ktrack_fw": "ktrack_limit + the same policy on state_mark (meta mark)",
+    "ktrack_rescue": "ktrack, tw_rescue=1 (scenario g)",
 }
 README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"

@@ -93,6 +93,7 @@ struct ktrack_uint_param ktrack_defaults[KTRACK_NTUNABLES] = {
 	[KTRACK_LOOSE] = KTRACK_DEF(1, 0, 1),
 	[KTRACK_TCP_TIMEOUT_UNACK] = KTRACK_DEF(300, 1, INT_MAX / HZ),
 	[KTRACK_STATE_MARK] = KTRACK_DEF(0, 0, UINT_MAX),
+	[KTRACK_TW_RESCUE] = KTRACK_DEF(0, 0, 1),
 };
 
 #define KTRACK_PARAM(name, idx, desc)						\
@@ -125,6 +126,8 @@ KTRACK_PARAM(tcp_timeout_unacknowledged, KTRACK_TCP_TIMEOUT_UNACK,
 
 KTRACK_PARAM(state_mark, KTRACK_STATE_MARK,
 	     "skb->mark bits that carry the state to the firewall: 4 or 5 contiguous bits (0: off)");
+KTRACK_PARAM(tw_rescue, KTRACK_TW_RESCUE,
+	     "Remove the TIME_WAIT socket that would refuse a new SYN from a reused port (0/1)");
 
 int ktrack_tunable_check(enum ktrack_tunable t, unsigned int v)
 {

@@ -34,6 +34,7 @@ enum ktrack_tunable {
 	KTRACK_LOOSE,
 	KTRACK_TCP_TIMEOUT_UNACK,	/* a picked-up connection not yet answered */
 	KTRACK_STATE_MARK,		/* skb->mark bits that carry the state (state.c), 0: off */
+	KTRACK_TW_RESCUE,		/* remove a TIME_WAIT socket that refuses a new SYN */
 	KTRACK_NTUNABLES
 };
 

@@ -26,32 +26,67 @@
 #define KTRACK_IP6_MAX_EXTHDRS	8	/* a longer chain is treated as malformed */
 #define KTRACK_TCPOPT_WINDOW	3
 
-/* The window scale option of a SYN, or KTRACK_TCP_NO_WSCALE. */
-static u8 ktrack_parse_wscale(const struct sk_buff *skb, unsigned int off, unsigned int len)
+#define KTRACK_TCPOPT_TIMESTAMP	8
+
+/*
+ * The last option @kind of @size bytes among the @len bytes of TCP options at @off, copied to @out;
+ * false when there is none. The walk stops where the kernel's tcp_parse_options() stops.
+ */
+static bool ktrack_tcp_option(const struct sk_buff *skb, unsigned int off, unsigned int len,
+			      u8 kind, u8 size, u8 *out)
 {
-	u8 buf[40];
-	const u8 *opt;
+	bool found = false;
 	unsigned int i = 0;
+	const u8 *opt;
+	u8 buf[40];
 
 	opt = skb_header_pointer(skb, off, len, buf);
 	if (!opt)
-		return KTRACK_TCP_NO_WSCALE;
+		return false;
 	while (i < len) {
-		u8 kind = opt[i];
-
-		if (kind == 0)		/* end of options */
+		if (opt[i] == 0)	/* end of options */
 			break;
-		if (kind == 1) {	/* no-op */
+		if (opt[i] == 1) {	/* no-op */
 			i++;
 			continue;
 		}
 		if (i + 1 >= len || opt[i + 1] < 2 || i + opt[i + 1] > len)
 			break;
-		if (kind == KTRACK_TCPOPT_WINDOW && opt[i + 1] == 3)
-			return min_t(u8, opt[i + 2], 14);
+		if (opt[i] == kind && opt[i + 1] == size) {
+			memcpy(out, opt + i, size);
+			found = true;
+		}
 		i += opt[i + 1];
 	}
-	return KTRACK_TCP_NO_WSCALE;
+	return found;
+}
+
+/* The window scale option of a SYN, or KTRACK_TCP_NO_WSCALE. */
+static u8 ktrack_parse_wscale(const struct sk_buff *skb, unsigned int off, unsigned int len)
+{
+	u8 o[3];
+
+	if (!ktrack_tcp_option(skb, off, len, KTRACK_TCPOPT_WINDOW, sizeof(o), o))
+		return KTRACK_TCP_NO_WSCALE;
+	return min_t(u8, o[2], KTRACK_TCP_MAX_WSCALE);
+}
+
+bool ktrack_parse_tsval(const struct sk_buff *skb, const struct ktrack_pkt *pkt, u32 *tsval)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	__be32 val;
+	u8 o[10];
+
+	th = skb_header_pointer(skb, pkt->l4off, sizeof(_th), &_th);
+	if (!th || th->doff * 4 <= sizeof(*th))
+		return false;
+	if (!ktrack_tcp_option(skb, pkt->l4off + sizeof(*th), th->doff * 4 - sizeof(*th),
+			       KTRACK_TCPOPT_TIMESTAMP, sizeof(o), o))
+		return false;
+	memcpy(&val, o + 2, sizeof(val));
+	*tsval = ntohl(val);
+	return true;
 }
 
 static enum ktrack_parse_result ktrack_parse_tcp(const struct sk_buff *skb, unsigned int off,

@@ -51,4 +51,11 @@ enum ktrack_parse_result {
 
 enum ktrack_parse_result ktrack_parse(const struct sk_buff *skb, u8 family, struct ktrack_pkt *pkt);
 
+/*
+ * The TSval of the timestamp option of the TCP segment @pkt was parsed from (the last one, as the
+ * kernel's tcp_parse_options()); false when it carries none. Read on demand: it is not on the
+ * path of every packet.
+ */
+bool ktrack_parse_tsval(const struct sk_buff *skb, const struct ktrack_pkt *pkt, u32 *tsval);
+
 #endif /* _KTRACK_PARSE_H */

@@ -46,6 +46,8 @@ const char *const ktrack_stat_names[KTRACK_NSTATS] = {
 	[KTRACK_STAT_PICKUP] = "pickup",
 	[KTRACK_STAT_RELATED] = "related",
 	[KTRACK_STAT_DEL_ICMP] = "del_icmp",
+	[KTRACK_STAT_TW_RESCUE] = "tw_rescue",
+	[KTRACK_STAT_TW_RESCUE_SKIP] = "tw_rescue_skip",
 };
 
 const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {

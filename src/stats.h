@@ -37,6 +37,8 @@ enum ktrack_stat {
 	KTRACK_STAT_PICKUP,		/* entries created by a loose pickup (also in new) */
 	KTRACK_STAT_RELATED,		/* ICMP errors quoting a tracked flow (unmatched: invalid) */
 	KTRACK_STAT_DEL_ICMP,		/* UDP never answered, deleted by the host's port unreachable */
+	KTRACK_STAT_TW_RESCUE,		/* TIME_WAIT sockets removed for a SYN they refused */
+	KTRACK_STAT_TW_RESCUE_SKIP,	/* TIME_WAIT sockets left: would accept, no listener, young */
 	KTRACK_NSTATS
 };
 

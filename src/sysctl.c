@@ -38,6 +38,7 @@ static const char *const ktrack_sysctl_names[KTRACK_NTUNABLES] = {
 	[KTRACK_LOOSE] = "loose",
 	[KTRACK_TCP_TIMEOUT_UNACK] = "tcp_timeout_unacknowledged",
 	[KTRACK_STATE_MARK] = "state_mark",
+	[KTRACK_TW_RESCUE] = "tw_rescue",
 };
 
 enum {

@@ -23,6 +23,9 @@
  * another packet of the batch took only costs a second lookup. The host's own flows are admitted
  * at LOCAL_OUT and not counted against a source.
  *
+ * A SYN admitted at LOCAL_IN whose 4-tuple the server still holds in TIME_WAIT may have that
+ * socket removed first, with tw_rescue set (twrescue.c).
+ *
  * notrack=1 marks the packets of tracked flows untracked for nf_conntrack: a known flow's at
  * PREROUTING and LOCAL_OUT (before nf_conntrack sees them), a host's new flow at LOCAL_OUT. An
  * inbound flow's first packet is admitted at LOCAL_IN, after nf_conntrack made its (unconfirmed)
@@ -45,6 +48,7 @@
 #include "state.h"
 #include "tcp.h"
 #include "track.h"
+#include "twrescue.h"
 
 #define KTRACK_REFRESH_SLACK	(HZ / 8)
 /* A UDP flow still active this long after its first answer is a stream (nf_conntrack's). */
@@ -524,8 +528,14 @@ static unsigned int ktrack_unknown(struct ktrack_net *kn, struct sk_buff *skb,
 		flags = ktrack_notrack_admit(kn, skb);
 	}
 	verdict = ktrack_conn_create(kn, pkt, local, loose, flags);
-	if (local && verdict == NF_ACCEPT)
+	if (verdict != NF_ACCEPT)
+		return verdict;
+	if (local)
 		ktrack_notrack(kn, skb);
+	else if (pkt->l4 == KTRACK_L4_TCP &&
+		 (pkt->tcp.flags & (KTRACK_TCPF_SYN | KTRACK_TCPF_ACK | KTRACK_TCPF_RST |
+				    KTRACK_TCPF_FIN)) == KTRACK_TCPF_SYN)
+		ktrack_tw_rescue(kn, skb, state, pkt);
 	return verdict;
 }
 

@@ -39,6 +39,7 @@ const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
 	[KTRACK_STAT_A_BAD_CHECKSUM] = "bad_checksum", [KTRACK_STAT_A_RST_INEXACT] = "rst_inexact",
 	[KTRACK_STAT_A_RESYNC] = "resync", [KTRACK_STAT_A_PICKUP] = "pickup",
 	[KTRACK_STAT_A_RELATED] = "related", [KTRACK_STAT_A_DEL_ICMP] = "del_icmp",
+	[KTRACK_STAT_A_TW_RESCUE] = "tw_rescue", [KTRACK_STAT_A_TW_RESCUE_SKIP] = "tw_rescue_skip",
 };
 
 static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
@@ -61,6 +62,7 @@ static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {
 	[KTRACK_CFG_A_LOOSE] = "loose",
 	[KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED] = "tcp_timeout_unacknowledged",
 	[KTRACK_CFG_A_STATE_MARK] = "state_mark",
+	[KTRACK_CFG_A_TW_RESCUE] = "tw_rescue",
 };
 
 static void kc_stats_row(const struct nlattr *nest, uint64_t *v, bool *have)

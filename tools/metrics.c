@@ -87,6 +87,12 @@ static const struct kc_prom_family kc_prom[] = {
 	  { { KTRACK_STAT_A_RELATED, NULL } } },
 	{ "ktrack_packets_notrack_total", "counter", "Packets marked untracked for nf_conntrack.",
 	  NULL, { { KTRACK_STAT_A_NOTRACK, NULL } } },
+	{ "ktrack_tw_rescued_total", "counter",
+	  "TIME_WAIT sockets removed for a new SYN they would have refused (tw_rescue).", NULL,
+	  { { KTRACK_STAT_A_TW_RESCUE, NULL } } },
+	{ "ktrack_tw_rescue_skipped_total", "counter",
+	  "TIME_WAIT sockets a new SYN met and left: they accept it, no listener, or too young.",
+	  NULL, { { KTRACK_STAT_A_TW_RESCUE_SKIP, NULL } } },
 	{ "ktrack_events_overflow_total", "counter", "Events a listener's full buffer could not take.",
 	  NULL, { { KTRACK_STAT_A_EVENTS_OVERFLOW, NULL } } },
 };

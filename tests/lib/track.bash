@@ -94,6 +94,7 @@ kt_load() {
 #   sysr PATH / sysw PATH VALUE        read / write /proc/sys/PATH ("fail EINVAL" when refused)
 #   listen PORT                        TCP listener (IPv4 and IPv6); accepted connections are
 #                                      named a<client port>, e.g. a40000
+#   unlisten PORT                      close that listener
 #   connect ID HOST PORT [SPORT [BINDADDR [TIMEOUT]]]   TCP connect ("fail ..." if it does not
 #                                      complete within TIMEOUT, default 5 s)
 #   send ID TEXT / shut ID / close ID / rst ID       write, shutdown(WR), close (FIN), close with
@@ -120,14 +121,17 @@ kt_load() {
 #                                      address (sent as frames, as for flows; needs `peermac`)
 #   peermac MAC                        the destination MAC of crafted frames
 #   csyn ID                            SYN, wait for the SYN-ACK ("fail nosynack")
+#   cprobe ID                          SYN, and what the first answer was: "synack" (then as
+#                                      csyn), "ack ACKNUM", "rst" ("fail noanswer")
 #   cack ID / cdata ID TEXT            ACK / data segment with the current seq and ack
 #   csend ID FLAGS [bad]               a segment with FLAGS (letters of FSRPA) and the current seq
 #                                      and ack, no wait; bad: with a wrong TCP checksum
 #   cclose ID                          FIN, wait for the server's FIN, last ACK
 #   crst ID [OFFSET]                   RST at the current seq + OFFSET
 #   coow ID TEXT                       data 2^30 past the current seq (out of window), no wait
-#   cpassive ID                        after the server's FIN: FIN|ACK acking it, wait for the
-#                                      server's last ACK ("fail nofin", "fail nolastack")
+#   cpassive ID [ID2]                  after the server's FIN: FIN|ACK acking it, wait for the
+#                                      server's last ACK ("fail nofin", "fail nolastack"); with
+#                                      ID2, then at once cprobe ID2 (its answer)
 #   cretx ID                           the last segment again, unchanged; wait for an ACK from the
 #                                      server ("fail noack")
 #   icmperr TYPE CODE QSRC QDST QPROTO QSPORT QDPORT [MTU]   an ICMP (ICMPv6 when QSRC is IPv6)
@@ -310,6 +314,20 @@ def pump(timeout, until=None):
                     if c["state"] == "connected" and c["sock"].fileno() == fd:
                         tcp_rx(cid)
 
+def cprobe(c):
+    """A SYN from crafted connection c, and the first answer to it."""
+    c.q.clear()
+    c.send(SYN)
+    p = c.expect(lambda p: True)
+    if p is None:
+        return "fail noanswer"
+    if p["flags"] & RST:
+        return "rst"
+    if p["flags"] & (SYN | ACK) == SYN | ACK:
+        c.ack = (p["seq"] + 1) % 2**32
+        return "synack"
+    return "ack %d" % p["ack"]
+
 def fam(host):
     return socket.AF_INET6 if ":" in host else socket.AF_INET
 
@@ -372,6 +390,12 @@ def do(args):
         s.bind(("::", int(args[1])))
         s.listen(64)
         listeners[s.fileno()] = s
+        return "ok"
+    if cmd == "unlisten":
+        for fd, s in list(listeners.items()):
+            if s.getsockname()[1] == int(args[1]):
+                del listeners[fd]
+                s.close()
         return "ok"
     if cmd == "connect":
         cid, host, port = args[1], args[2], int(args[3])
@@ -551,7 +575,8 @@ def do(args):
         s.sendto(m, (qsrc, 0))
         s.close()
         return "ok"
-    if cmd in ("csyn", "cack", "cdata", "cclose", "crst", "csend", "coow", "cpassive", "cretx"):
+    if cmd in ("csyn", "cack", "cdata", "cclose", "crst", "csend", "coow", "cpassive", "cretx",
+               "cprobe"):
         c = crafted[args[1]]
         if cmd == "csyn":
             c.send(SYN)
@@ -560,6 +585,8 @@ def do(args):
                 return "fail nosynack"
             c.ack = (sa["seq"] + 1) % 2**32
             return "ok"
+        if cmd == "cprobe":
+            return cprobe(c)
         if cmd == "cack":
             c.send(ACK)
         elif cmd == "cdata":
@@ -580,6 +607,8 @@ def do(args):
             c.send(FIN | ACK)
             if c.expect(lambda p: p["flags"] & (ACK | FIN | RST) == ACK) is None:
                 return "fail nolastack"
+            if len(args) > 2:
+                return cprobe(crafted[args[2]])
         elif cmd == "cretx":
             c.q.clear()
             f, d, s = c.last

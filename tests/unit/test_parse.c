@@ -2,7 +2,9 @@
 /*
  * test_parse.c - ICMP and ICMPv6 errors in src/parse.c: which messages are errors, the tuple read
  * from the packet they quote, and the flags that tell a firewall the error is not RELATED (it goes
- * to someone else than the quoted packet's source, or quotes nothing ktrack can read).
+ * to someone else than the quoted packet's source, or quotes nothing ktrack can read); and the TCP
+ * options read from a SYN (window scale, the timestamp tw_rescue compares), walked as the kernel's
+ * tcp_parse_options() walks them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,17 @@ static void put_ports(struct buf *p, u16 sport, u16 dport)
 	u8 h[8] = { sport >> 8, sport & 0xff, dport >> 8, dport & 0xff };
 
 	put(p, h, sizeof(h));
+}
+
+/* A TCP header with @olen bytes of options (a multiple of 4), flags SYN. */
+static void put_tcp_syn(struct buf *p, const u8 *opt, unsigned int olen)
+{
+	u8 h[20] = { 0x9c, 0x40, 0x1f, 0x90, 0, 0, 0x03, 0xe8 };
+
+	h[12] = (20 + olen) / 4 << 4;
+	h[13] = 0x02;
+	put(p, h, sizeof(h));
+	put(p, opt, olen);
 }
 
 /* Fixes the outer IPv4 total length or IPv6 payload length to the packet as built. */
@@ -258,6 +271,84 @@ static void icmp6_types(void)
 	}
 }
 
+/* A SYN's options as the TCP stacks send them: both read, wherever they sit. */
+static void tcp_syn_options_read(void)
+{
+	static const u8 opt[] = { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0,
+				  1, 3, 3, 7 };
+	struct buf p = { .len = 0 };
+	struct ktrack_pkt pkt;
+	struct sk_buff skb;
+	u32 tsval = 0;
+
+	put_ip4(&p, "192.0.2.2", "192.0.2.1", IPPROTO_TCP, 0);
+	put_tcp_syn(&p, opt, sizeof(opt));
+	KT_EQ(parse(&p, NFPROTO_IPV4, &pkt), KTRACK_PARSE_OK);
+	KT_EQ(pkt.tcp.wscale, 7);
+	skb = (struct sk_buff){ .len = p.len, .data = p.b };
+	KT_CHECK(ktrack_parse_tsval(&skb, &pkt, &tsval));
+	KT_EQ(tsval, 0x01020304);
+}
+
+/* Which timestamp option counts, and where the walk stops: as tcp_parse_options(). */
+static void tcp_timestamp_option_rules(void)
+{
+	static const struct {
+		const char *what;
+		u8 opt[24];
+		unsigned int olen;
+		bool found;
+		u32 tsval;
+	} c[] = {
+		{ "no options", { 0 }, 0, false, 0 },
+		{ "the last of two", { 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 8, 10, 0, 0, 0, 2, 0, 0, 0, 0 },
+		  20, true, 2 },
+		{ "after the end of options", { 0, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0 }, 12, false, 0 },
+		{ "after an option of length 0", { 30, 0, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0 }, 12, false, 0 },
+		{ "of the wrong length", { 8, 8, 0, 0, 0, 1, 0, 0 }, 8, false, 0 },
+		{ "running past the header", { 1, 1, 1, 8, 10, 0, 0, 0 }, 8, false, 0 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct buf p = { .len = 0 };
+		struct ktrack_pkt pkt;
+		struct sk_buff skb;
+		u32 tsval = 0;
+		bool found;
+
+		put_ip4(&p, "192.0.2.2", "192.0.2.1", IPPROTO_TCP, 0);
+		put_tcp_syn(&p, c[i].opt, c[i].olen);
+		KT_EQ(parse(&p, NFPROTO_IPV4, &pkt), KTRACK_PARSE_OK);
+		skb = (struct sk_buff){ .len = p.len, .data = p.b };
+		found = ktrack_parse_tsval(&skb, &pkt, &tsval);
+		if (found != c[i].found || tsval != c[i].tsval)
+			printf("# %s\n", c[i].what);
+		KT_EQ(found, c[i].found);
+		KT_EQ(tsval, c[i].tsval);
+	}
+}
+
+/* IPv6 behind an extension header: the options are read where the TCP header is. */
+static void tcp6_timestamp_behind_extension_header(void)
+{
+	static const u8 opt[] = { 1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 0 };
+	static const u8 dstopts[8] = { IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 };
+	struct buf p = { .len = 0 };
+	struct ktrack_pkt pkt;
+	struct sk_buff skb;
+	u32 tsval = 0;
+
+	put_ip6(&p, "2001:db8::2", "2001:db8::1", 60, 0);
+	put(&p, dstopts, sizeof(dstopts));
+	put_tcp_syn(&p, opt, sizeof(opt));
+	KT_EQ(parse(&p, NFPROTO_IPV6, &pkt), KTRACK_PARSE_OK);
+	KT_EQ(pkt.l4off, 48);
+	skb = (struct sk_buff){ .len = p.len, .data = p.b };
+	KT_CHECK(ktrack_parse_tsval(&skb, &pkt, &tsval));
+	KT_EQ(tsval, 0xdeadbeef);
+}
+
 int main(void)
 {
 	KT_RUN(icmp4_port_unreach_quotes_udp);
@@ -267,5 +358,8 @@ int main(void)
 	KT_RUN(icmp4_quotes_echo);
 	KT_RUN(icmp6_packet_too_big_through_extension_headers);
 	KT_RUN(icmp6_types);
+	KT_RUN(tcp_syn_options_read);
+	KT_RUN(tcp_timestamp_option_rules);
+	KT_RUN(tcp6_timestamp_behind_extension_header);
 	return kt_done();
 }

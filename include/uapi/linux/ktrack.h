@@ -190,6 +190,8 @@ enum ktrack_stat_attr {
 	KTRACK_STAT_A_PICKUP,
 	KTRACK_STAT_A_RELATED,
 	KTRACK_STAT_A_DEL_ICMP,
+	KTRACK_STAT_A_TW_RESCUE,
+	KTRACK_STAT_A_TW_RESCUE_SKIP,
 	__KTRACK_STAT_A_MAX
 };
 #define KTRACK_STAT_A_MAX (__KTRACK_STAT_A_MAX - 1)
@@ -228,6 +230,7 @@ enum ktrack_cfg_attr {
 	KTRACK_CFG_A_LOOSE,
 	KTRACK_CFG_A_TCP_TIMEOUT_UNACKNOWLEDGED,
 	KTRACK_CFG_A_STATE_MARK,	/* skb->mark bits of the state: 0, or 4 or 5 contiguous bits */
+	KTRACK_CFG_A_TW_RESCUE,		/* 0/1: remove a TIME_WAIT socket that refuses a new SYN */
 	__KTRACK_CFG_A_MAX
 };
 #define KTRACK_CFG_A_MAX (__KTRACK_CFG_A_MAX - 1)
