@@ -16,8 +16,15 @@ churn_setup() {
 	local k
 	mkns nat
 	nsx nat sysctl -qw net.ipv4.ip_forward=1
-	nsx nat iptables -t nat -A POSTROUTING -o v-natout -p tcp -j SNAT \
-		--to-source "192.0.2.2:$CHURN_PORT_LO-$((CHURN_PORT_LO + CHURN_PORTS - 1))"
+	# nft, not iptables' SNAT target: the debug kernel of check-debug has nf_tables' NAT only
+	nsx nat nft -f - <<-EOF
+	table ip churn_nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "v-natout" meta l4proto tcp snat to 192.0.2.2:$CHURN_PORT_LO-$((CHURN_PORT_LO + CHURN_PORTS - 1))
+		}
+	}
+	EOF
 	# the NAT forgets a closed connection at once, so it reuses its ports as a busy NAT does
 	nsx nat sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_time_wait=1
 	nsx nat sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_close=1

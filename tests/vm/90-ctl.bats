@@ -64,7 +64,7 @@ teardown() {
 
 @test "config reads every tunable; a set is atomic and range-checked with the kernel's message" {
 	kc -o json config | json_ok
-	[ "$(kc -o json config | jget length)" -eq 19 ]
+	[ "$(kc -o json config | jget length)" -eq 20 ]
 	[ "$(kc config udp_timeout)" -eq "$(sysctl -n net.ktrack.udp_timeout)" ]
 	kcn kt-srv config udp_timeout=45 tcp_timeout_close=3
 	[ "$(nsx kt-srv sysctl -n net.ktrack.udp_timeout)" -eq 45 ]
