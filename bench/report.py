@@ -397,7 +397,8 @@ def main():
     p = run.param
     head_tab, _ = section_fill(run)
     batches_tab = section_batches(run)
-    plot(run, outbase)
+    if run.modes:	# a run without scenario a (BENCH_SCENARIOS) has no fill to plot
+        plot(run, outbase)
     load = ""
     for x in ("start", "end"):
         fp = os.path.join(rundir, f"host-load-{x}")
@@ -426,7 +427,7 @@ def main():
         ["parameters", ", ".join(f"{k}={v}" for k, v in p.items())],
         ["run time", f"{run.vm.get('runtime_s', '?')} s in the VM"],
     ]))
-    md += ["", f"## (a) Filling the table: 0 → {run.flows / 1e6:g}M new TCP flows", "",
+    md += [] if not run.modes else ["", f"## (a) Filling the table: 0 → {run.flows / 1e6:g}M new TCP flows", "",
            f"{p.get('sources')} sources, {p.get('batch')} packets a batch, median of {p.get('repeats')} "
            "repetition(s) (the mode order rotates between repetitions). Two statistics per range of "
            "table sizes: the median batch, and the best (fastest) batch. The VM shares a 2-CPU host with "
@@ -457,7 +458,7 @@ def main():
     with open(outbase + ".md", "w") as f:
         f.write("\n".join(md))
 
-    if readme:
+    if readme and run.modes:
         with open(readme) as f:
             text = f.read()
         block = "\n".join([README_START, "## Benchmarks", "",
