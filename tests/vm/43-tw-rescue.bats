@@ -6,7 +6,8 @@
 # connection that carries data, tw_rescue counted; SYNs the kernel takes itself, or that find no
 # listener or a TIME_WAIT younger than 1 s, are left to it (tw_rescue_skip). Then the real failure:
 # the churn of bench (g), short connections from clients behind one masquerading namespace to an
-# nginx that closes first, at a rate where the NAT reuses ports within the server's TIME_WAIT.
+# nginx that closes first, at a rate where the NAT reuses ports within the server's TIME_WAIT, the
+# clients' RSTs filtered on the way.
 #
 # The crafted SYNs follow the server's TIME_WAIT by a fixed 1.2 s (ksleep): the age that tw_rescue
 # requires is a time, not an event.
@@ -225,10 +226,24 @@ churn() {
 	source "$TOP/bench/churn.bash"
 	CHURN_PORTS=16 CHURN_RATE=2 CHURN_SECS=20
 	churn_setup
+	# A Linux client answers the server's old ACK with an RST, which ends that TIME_WAIT, and sends
+	# its SYN again at once: whether that goes wrong is chance (the ACK rate limit of the TIME_WAIT
+	# socket). At 0 the RST is filtered on the way, as a middlebox may: every refused SYN fails.
+	for k in $(seq "$CHURN_CLIENTS"); do
+		nsx "c$k" nft -f - <<-'NFT'
+		table inet churn_norst {
+			chain out { type filter hook output priority 0; tcp flags rst drop; }
+		}
+		NFT
+	done
 	churn 0
-	read -r _ _ failed slow _ _ <<<"$CHURN"
-	[ $((failed + slow)) -ge 1 ]
+	read -r _ _ failed _ _ _ <<<"$CHURN"
 	[ "$PAWS" -ge 1 ]
+	[ "$failed" -ge 1 ]
+	# at 1 the network is bench (g)'s, RSTs pass: nothing is left for them to repair
+	for k in $(seq "$CHURN_CLIENTS"); do
+		nsx "c$k" nft delete table inet churn_norst
+	done
 	churn 1
 	read -r att ok failed slow _ _ <<<"$CHURN"
 	[ "$att" -ge 30 ]

@@ -84,7 +84,7 @@ init_udp() {
 			[ "$(stat -c %a "$f")" = 644 ]
 		fi
 	done
-	[ "$(ls $PAR | wc -l)" -eq 21 ]
+	[ "$(ls $PAR | wc -l)" -eq 22 ]
 	h=$(cat $PAR/hashsize)
 	run sh -c "echo 1024 > $PAR/hashsize"
 	[ "$status" -ne 0 ]
