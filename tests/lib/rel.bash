@@ -7,19 +7,24 @@ REL_TMP=${REL_TMP:-/tmp/ktrack-rel}
 mkdir -p "$REL_TMP"
 
 # kt_consistent NETNS: net.ktrack.count, the lines of /proc/net/ktrack, ktrackctl count and the sum
-# of the live_* values of ktrackctl stats all agree, and no live_* sum is negative (the table must
-# be quiet: no traffic that creates or deletes entries meanwhile).
+# of the live_* values of ktrackctl stats all agree, and no live_* sum is negative. The four are
+# read one after another, so an entry that expires in between (a suite's leftovers) is not a
+# disagreement: they are read again until they agree, for up to 10 s.
 kt_consistent() {
-	local ns=$1 c p k live
-	c=$(nsx "$ns" sysctl -n net.ktrack.count)
-	p=$(nsx "$ns" cat /proc/net/ktrack | wc -l)
-	k=$("$KTRACKCTL" -n "$ns" count)
-	live=$("$KTRACKCTL" -n "$ns" stats | awk '
-		$1 ~ /^live_/ { if ($2 < 0) { print "negative " $1; exit } t += $2 }
-		END { print t + 0 }')
-	if [ "$c" = "$p" ] && [ "$c" = "$k" ] && [ "$c" = "$live" ]; then
-		return 0
-	fi
+	local ns=$1 c p k live end=$((EPOCHSECONDS + 10))
+	while :; do
+		c=$(nsx "$ns" sysctl -n net.ktrack.count)
+		p=$(nsx "$ns" cat /proc/net/ktrack | wc -l)
+		k=$("$KTRACKCTL" -n "$ns" count)
+		live=$("$KTRACKCTL" -n "$ns" stats | awk '
+			$1 ~ /^live_/ { if ($2 < 0) { print "negative " $1; exit } t += $2 }
+			END { print t + 0 }')
+		if [ "$c" = "$p" ] && [ "$c" = "$k" ] && [ "$c" = "$live" ]; then
+			return 0
+		fi
+		[ "$EPOCHSECONDS" -le "$end" ] || break
+		sleep 0.2
+	done
 	echo "$ns: count $c, /proc/net/ktrack $p lines, ktrackctl count $k, live_* sum $live" >&2
 	return 1
 }
