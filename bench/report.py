@@ -451,7 +451,8 @@ def main():
                        "because the run above ran out of time before it; ratios are within that boot.\n\n"
                        + sec)
             md += [f"## {title}", "", sec, ""]
-    md += [f"## (e) Memory per connection at {run.flows / 1e6:g}M", "", mem_tab, ""] + [n + "\n" for n in notes]
+    if run.modes:	# measured during the fill of (a)
+        md += [f"## (e) Memory per connection at {run.flows / 1e6:g}M", "", mem_tab, ""] + [n + "\n" for n in notes]
     ub = unit_bench(run)
     if ub:
         md += ["## Userspace microbenchmark (callgrind, `make -C tests/unit bench`)", "", ub, ""]

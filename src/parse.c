@@ -25,7 +25,6 @@
 #define KTRACK_IP6_OFFSET	0xfff8	/* IPv6 fragment header offset field */
 #define KTRACK_IP6_MAX_EXTHDRS	8	/* a longer chain is treated as malformed */
 #define KTRACK_TCPOPT_WINDOW	3
-
 #define KTRACK_TCPOPT_TIMESTAMP	8
 
 /*

@@ -68,62 +68,68 @@ static bool ktrack_tw_young(const struct sock *sk)
 	return TCP_TIMEWAIT_LEN - left < KTRACK_TW_MIN_AGE;
 }
 
-/* The established socket of @pkt's 4-tuple, with a reference, and whether a listener waits. */
-static struct sock *ktrack_tw_lookup(struct net *net, struct sk_buff *skb,
-				     const struct ktrack_pkt *pkt, bool *listener)
+/* The socket of @pkt's 4-tuple in the established hash (TIME_WAIT ones too), with a reference. */
+static struct sock *ktrack_tw_established(struct net *net, const struct sk_buff *skb,
+					  const struct ktrack_pkt *pkt)
 {
 	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
-	u16 hnum = ntohs(pkt->dport);
+
+	if (pkt->family == NFPROTO_IPV4)
+		return __inet_lookup_established(net, hinfo, pkt->saddr.ip, pkt->sport,
+						 pkt->daddr.ip, ntohs(pkt->dport), inet_iif(skb),
+						 inet_sdif(skb));
+#if IS_ENABLED(CONFIG_IPV6)
+	return __inet6_lookup_established(net, hinfo, &pkt->saddr.in6, pkt->sport,
+					  &pkt->daddr.in6, ntohs(pkt->dport), inet6_iif(skb),
+					  inet6_sdif(skb));
+#else
+	return NULL;
+#endif
+}
+
+/* Would a listener take the SYN @pkt? (Listeners are RCU-freed: no reference is needed.) */
+static bool ktrack_tw_listener(struct net *net, struct sk_buff *skb, const struct ktrack_pkt *pkt)
+{
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 	const struct tcphdr *th;
 	struct tcphdr _th;
-	struct sock *sk;
 	int doff;
 
 	/* where the payload starts, for a reuseport program (as the socket lookup of TCP) */
 	th = skb_header_pointer(skb, pkt->l4off, sizeof(_th), &_th);
 	if (!th)
-		return NULL;
+		return false;
 	doff = pkt->l4off + __tcp_hdrlen(th);
-
-	if (pkt->family == NFPROTO_IPV4) {
-		sk = __inet_lookup_established(net, hinfo, pkt->saddr.ip, pkt->sport,
-					       pkt->daddr.ip, hnum, inet_iif(skb),
-					       inet_sdif(skb));
-		if (sk && sk->sk_state == TCP_TIME_WAIT)
-			*listener = __inet_lookup_listener(net, hinfo, skb, doff, pkt->saddr.ip,
-							   pkt->sport, pkt->daddr.ip, hnum,
-							   inet_iif(skb), inet_sdif(skb));
-		return sk;
-	}
+	if (pkt->family == NFPROTO_IPV4)
+		return __inet_lookup_listener(net, hinfo, skb, doff, pkt->saddr.ip, pkt->sport,
+					      pkt->daddr.ip, ntohs(pkt->dport), inet_iif(skb),
+					      inet_sdif(skb));
 #if IS_ENABLED(CONFIG_IPV6)
-	sk = __inet6_lookup_established(net, hinfo, &pkt->saddr.in6, pkt->sport, &pkt->daddr.in6,
-					hnum, inet6_iif(skb), inet6_sdif(skb));
-	if (sk && sk->sk_state == TCP_TIME_WAIT)
-		*listener = inet6_lookup_listener(net, hinfo, skb, doff, &pkt->saddr.in6,
-						  pkt->sport, &pkt->daddr.in6, hnum,
-						  inet6_iif(skb), inet6_sdif(skb));
-	return sk;
+	return inet6_lookup_listener(net, hinfo, skb, doff, &pkt->saddr.in6, pkt->sport,
+				     &pkt->daddr.in6, ntohs(pkt->dport), inet6_iif(skb),
+				     inet6_sdif(skb));
 #else
-	return NULL;
+	return false;
 #endif
 }
 
 void ktrack_tw_rescue(struct ktrack_net *kn, struct sk_buff *skb,
 		      const struct nf_hook_state *state, const struct ktrack_pkt *pkt)
 {
-	bool listener = false;
 	struct sock *sk;
 
 	if (!READ_ONCE(kn->tun[KTRACK_TW_RESCUE]))
 		return;
-	sk = ktrack_tw_lookup(state->net, skb, pkt, &listener);
+	sk = ktrack_tw_established(state->net, skb, pkt);
 	if (!sk)
 		return;
 	if (sk->sk_state != TCP_TIME_WAIT || inet_twsk(sk)->tw_substate != TCP_TIME_WAIT) {
 		sock_gen_put(sk);	/* a live connection, or FIN_WAIT2: the kernel's to handle */
 		return;
 	}
-	if (!listener || ktrack_tw_young(sk) || !ktrack_tw_refuses(skb, pkt, sk)) {
+	/* the listener lookup, the dearest test, last */
+	if (ktrack_tw_young(sk) || !ktrack_tw_refuses(skb, pkt, sk) ||
+	    !ktrack_tw_listener(state->net, skb, pkt)) {
 		ktrack_stat_inc(kn, KTRACK_STAT_TW_RESCUE_SKIP);
 		sock_gen_put(sk);
 		return;
