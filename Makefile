@@ -62,7 +62,7 @@ check: deps
 	scripts/check
 
 check-debug: deps
-	$(MAKE) tool nlclient testtools
+	$(MAKE) tool xtables nlclient testtools
 	scripts/check-debug
 
 demo: deps

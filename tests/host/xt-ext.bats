@@ -118,3 +118,12 @@ restore_test() {
 	[[ "$output" == *"meta mark & 0x0000f000 == 0x00001000 tcp dport 22 accept"* ]]
 	[[ "$output" == *"meta mark & 0x0000f000 == 0x00000000 accept"* ]]
 }
+
+@test "make check and make check-debug both build the extension the VM's xt suite loads" {
+	local t
+	for t in check check-debug; do
+		run make -C "$TOP" -n "$t"
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"-C tools/xtables"* ]] || { echo "make $t does not build tools/xtables"; return 1; }
+	done
+}
