@@ -22,6 +22,7 @@
 #include "expire.h"
 #include "lifecycle.h"
 #include "net.h"
+#include "resize.h"
 
 #define KTRACK_EXPIRE_PERIOD	(HZ / 4)
 /* Deletions per stripe and lock hold; the run goes on with the next stripe and comes back. */
@@ -91,6 +92,7 @@ static void ktrack_expire_work(struct work_struct *work)
 			cond_resched();
 		} while (n == KTRACK_EXPIRE_BATCH && total < KTRACK_EXPIRE_BUDGET);
 	}
+	ktrack_resize_tick(kn);
 	queue_delayed_work(system_power_efficient_wq, &kn->expire_work,
 			   total >= KTRACK_EXPIRE_BUDGET ? 0 : KTRACK_EXPIRE_PERIOD);
 }

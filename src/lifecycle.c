@@ -15,6 +15,7 @@
 #include "events.h"
 #include "lifecycle.h"
 #include "limits.h"
+#include "resize.h"
 #include "tcp.h"
 
 /* How many stripes one admission looks at for an entry to evict. */
@@ -367,6 +368,7 @@ unsigned int ktrack_conn_create(struct ktrack_net *kn, struct ktrack_pkt *pkt, b
 		ktrack_conn_free(ct);
 		return NF_ACCEPT;
 	}
+	ktrack_resize_check(kn);
 	ktrack_stat_inc(kn, KTRACK_STAT_NEW);
 	if (pickup)
 		ktrack_stat_inc(kn, KTRACK_STAT_PICKUP);

@@ -46,8 +46,9 @@ static int __init ktrack_init(void)
 	err = ktrack_nl_init();
 	if (err)
 		goto err_sysfs;
-	pr_info("loaded: max_conns %u, hashsize %u\n",
-		ktrack_defaults[KTRACK_MAX_CONNS].val, ktrack_hashsize);
+	pr_info("loaded: max_conns %u, buckets %u%s\n", ktrack_defaults[KTRACK_MAX_CONNS].val,
+		READ_ONCE(ktrack_pernet(&init_net)->table.nbuckets),
+		ktrack_hashsize ? "" : " (automatic)");
 	return 0;
 
 err_sysfs:

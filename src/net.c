@@ -5,12 +5,15 @@
  *
  * Anyone may create a netns (an unprivileged user in a user namespace of its own), so what ktrack
  * allocates for one is charged to its creator's memory cgroup (__GFP_ACCOUNT, in each init
- * function called here), and a netns other than the initial one starts with a small table,
- * whatever hashsize is.
+ * function called here, and by resize.c for the buckets that come later), and its table starts
+ * small (KTRACK_TABLE_FLOOR buckets, unless netns_hashsize says otherwise: hashsize is only the
+ * initial netns's) and grows with its load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/cpumask.h>
+#include <linux/log2.h>
 
 #include "expire.h"
 #include "hooks.h"
@@ -18,6 +21,7 @@
 #include "net.h"
 #include "params.h"
 #include "proc.h"
+#include "resize.h"
 #include "stats.h"
 #include "sysctl.h"
 
@@ -97,28 +101,52 @@ int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigne
 	return err;
 }
 
+/*
+ * The writers' lock stripes of a netns's table, fixed for its life (resize.c changes only the
+ * buckets): 16 a CPU in the initial netns, where the servers are (64 to 1024); 2 a CPU in any
+ * other (16 to 256), which anyone may create and whose memory its creator pays for. Stripes also
+ * hold the expiry lists and the resync memos (table.h), 2 memos each.
+ */
+static unsigned int ktrack_net_stripes(bool initial)
+{
+	unsigned int cpus = num_possible_cpus();
+
+	if (initial)
+		return clamp(roundup_pow_of_two(16 * cpus), 64UL, 1024UL);
+	return clamp(roundup_pow_of_two(2 * cpus), 16UL, 256UL);
+}
+
 static int __net_init ktrack_net_init(struct net *net)
 {
 	struct ktrack_net *kn = ktrack_pernet(net);
-	unsigned int nbuckets = ktrack_hashsize;
+	bool initial = net_eq(net, &init_net);
+	unsigned int nbuckets = initial ? ktrack_hashsize : ktrack_netns_hashsize;
+	unsigned int src;
 	int i, err;
 
 	kn->net = net;
 	for (i = 0; i < KTRACK_NTUNABLES; i++)
 		kn->tun[i] = ktrack_defaults[i].val;
 	seqlock_init(&kn->prefix_lock);
-	if (!net_eq(net, &init_net))
-		nbuckets = ktrack_netns_hashsize;
 
 	err = ktrack_stats_init(net, kn);
 	if (err)
 		return err;
-	err = ktrack_table_init(&kn->table, nbuckets);
+	err = ktrack_table_init(&kn->table, nbuckets ?: KTRACK_TABLE_FLOOR,
+				ktrack_net_stripes(initial));
 	if (err)
 		goto err_stats;
 	ktrack_table_set_limit(&kn->table, kn->tun[KTRACK_MAX_CONNS]);
-	/* sources: a bucket per 8 (IPv4) or 32 (IPv6) table buckets, see source.c */
-	err = ktrack_src_init(&kn->src, kn->table.nbuckets / 8, kn->table.nbuckets / 32);
+	ktrack_resize_init(kn);
+	/*
+	 * sources: a bucket per 8 (IPv4) or 32 (IPv6) table buckets, see source.c; the source table
+	 * does not resize yet, so the initial netns's is sized for max_conns when its table is
+	 * automatic (as the table was before it resized)
+	 */
+	src = kn->table.nbuckets;
+	if (initial && !nbuckets)
+		src = max(src, kn->table.max_size);
+	err = ktrack_src_init(&kn->src, src / 8, src / 32);
 	if (err)
 		goto err_table;
 	err = ktrack_sysctl_init(kn);
@@ -141,6 +169,7 @@ err_sysctl:
 err_src:
 	ktrack_src_destroy(&kn->src);
 err_table:
+	ktrack_resize_stop(kn);
 	ktrack_table_destroy(&kn->table);
 err_stats:
 	ktrack_stats_exit(net, kn);
@@ -156,6 +185,7 @@ static void __net_exit ktrack_net_exit(struct net *net)
 	ktrack_proc_exit(kn);
 	ktrack_sysctl_exit(kn);
 	ktrack_expire_stop(kn);
+	ktrack_resize_stop(kn);
 	ktrack_table_destroy(&kn->table);
 	ktrack_src_destroy(&kn->src);
 	ktrack_limits_exit(kn);

@@ -19,6 +19,7 @@
 
 struct ctl_table_header;
 struct ktrack_limits;
+struct mem_cgroup;
 
 struct ktrack_net {
 	struct net *net;
@@ -28,6 +29,14 @@ struct ktrack_net {
 	struct ktrack_table table;
 	struct ktrack_srctable src;
 	struct delayed_work expire_work;	/* expire.c */
+	/* resize.c: the work that resizes the table, and the shrink's watch */
+	struct work_struct resize_work;
+	struct mem_cgroup *memcg;		/* the netns creator's: charged for new buckets */
+	unsigned long resize_retry;		/* jiffies: no grow before (after a failure) */
+	s64 resize_shrink_peak;			/* a shrink's request for the work: peak + 1 */
+	unsigned int resize_watch_size;		/* the size watched, 0: none */
+	unsigned long resize_watch_since;	/* jiffies: under 1/8 a bucket since */
+	s64 resize_watch_peak;			/* the highest count since */
 	struct ctl_table_header *sysctl;
 	struct ktrack_limits __rcu *limits;	/* limits.c: per-prefix limit overrides */
 	atomic_long_t events_overflow;		/* events.c: events not delivered */

@@ -11,10 +11,10 @@
  * runs its operations in parallel (parallel_ops): configuration and limit changes take
  * ktrack_limits_mutex.
  *
- * Connection and source dumps walk their hash buckets under RCU and keep a cursor (bucket, entries
- * of that bucket already sent) in the netlink callback, so memory stays bounded whatever the table
- * size; a bucket is sent whole or not at all unless it alone overflows a message (see the uapi
- * header for the consistency this gives and when NLM_F_DUMP_INTR is set).
+ * Connection and source dumps walk their hash buckets under RCU and keep a cursor in the netlink
+ * callback, so memory stays bounded whatever the table size: for connections, a place that a
+ * resize leaves where it is (struct ktrack_walk, table.h); for sources, a bucket and the sources of
+ * it already sent (see the uapi header for the consistency this gives).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -479,10 +479,11 @@ static int ktrack_nl_conn_start(struct netlink_callback *cb)
 		kfree(f);
 		return err;
 	}
+	/* the walk's place (struct ktrack_walk): rev in args[0] and args[3], address in args[1] */
 	cb->args[0] = 0;
 	cb->args[1] = 0;
 	cb->args[2] = (long)f;
-	cb->seq = ktrack_cb_kn(cb)->table.nbuckets;
+	cb->args[3] = 0;
 	return 0;
 }
 
@@ -501,7 +502,6 @@ static int ktrack_nl_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
 
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
 	if (ktrack_nl_put_conn(skb, KTRACK_A_CONN, ktrack_cb_kn(cb), ct)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -510,45 +510,35 @@ static int ktrack_nl_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+/*
+ * Resumes where the last message ended, at a place that a resize between two messages leaves
+ * where it is (struct ktrack_walk): an entry alive for the whole dump is sent exactly once.
+ */
 static int ktrack_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ktrack_net *kn = ktrack_cb_kn(cb);
 	const struct ktrack_filter *f = (const void *)cb->args[2];
 	struct ktrack_table *t = &kn->table;
-	unsigned long b = cb->args[0], skip = cb->args[1];
-	int start_len = skb->len;
+	struct ktrack_walk w, next;
+	struct ktrack_conn *ct;
 
-	if (t->nbuckets != cb->seq)
-		cb->seq = 0;	/* resized: the messages from here on say NLM_F_DUMP_INTR */
+	w.rev = (u64)cb->args[3] << 32 | (u32)cb->args[0];
+	w.addr = cb->args[1];
+	mutex_lock(&t->resize_mutex);
 	rcu_read_lock();
-	for (; b < t->nbuckets; b++, skip = 0) {
-		int mark = skb->len;
-		unsigned long i = 0;
-		struct ktrack_conn *ct;
-
-		if (b != cb->args[0])
-			ktrack_walk_pause(b);
-		for (ct = rcu_dereference(t->buckets[b]); ct; ct = rcu_dereference(ct->next), i++) {
-			if (i < skip || (READ_ONCE(ct->flags) & KTRACK_F_DEAD) ||
-			    !ktrack_filter_match(f, ct))
-				continue;
-			if (!ktrack_nl_conn_msg(skb, cb, ct))
-				continue;
-			if (mark != start_len) {
-				/* send this bucket whole in the next message */
-				nlmsg_trim(skb, skb->data + mark);
-			} else {
-				/* the bucket alone overflows a message: split it, say so */
-				skip = i;
-				cb->seq++;
-			}
-			goto out;
-		}
+	for (next = w; (ct = ktrack_table_walk_next(t, &next)); w = next) {
+		if ((READ_ONCE(ct->flags) & KTRACK_F_DEAD) || !ktrack_filter_match(f, ct))
+			continue;
+		if (ktrack_nl_conn_msg(skb, cb, ct))
+			break;	/* the next message starts with it */
 	}
-out:
+	if (!ct)
+		w = next;
 	rcu_read_unlock();
-	cb->args[0] = b;
-	cb->args[1] = skip;
+	mutex_unlock(&t->resize_mutex);
+	cb->args[0] = (u32)w.rev;
+	cb->args[3] = w.rev >> 32;
+	cb->args[1] = w.addr;
 	return skb->len;
 }
 

@@ -10,8 +10,9 @@
  * initial namespace's net.ktrack.<name> (so on a host without containers the parameter and the
  * sysctl stay one setting). Other existing namespaces keep their values. A write the initial
  * namespace refuses (per_src_prefix4/6 while sources are counted: EBUSY) changes nothing.
- * hashsize is read-only (0444): it sizes the initial namespace's table when that is created; every
- * other namespace starts with 1024 buckets, whatever hashsize is (net.c).
+ * hashsize and netns_hashsize are read-only (0444): the initial size of the initial namespace's
+ * table, and of every other's, when that is created; 0 (the default): automatic, a small table
+ * that follows the load (net.c, resize.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -143,13 +144,12 @@ int ktrack_tunable_check(enum ktrack_tunable t, unsigned int v)
 }
 
 unsigned int ktrack_hashsize;
-unsigned int ktrack_netns_hashsize = 1024;
+unsigned int ktrack_netns_hashsize;
 bool ktrack_params_live;
 
-/* hashsize (0: sized from max_conns) and netns_hashsize: a bucket count, rounded up. */
+/* hashsize and netns_hashsize: a bucket count, rounded up, or 0: automatic. */
 static int ktrack_hashsize_set(const char *val, const struct kernel_param *kp)
 {
-	bool automatic = kp->arg == &ktrack_hashsize;
 	unsigned int v;
 	int err;
 
@@ -158,9 +158,9 @@ static int ktrack_hashsize_set(const char *val, const struct kernel_param *kp)
 		pr_err("%s=%s is not a number\n", kp->name, val);
 		return err;
 	}
-	if ((v || !automatic) && (v < KTRACK_HASHSIZE_MIN || v > KTRACK_HASHSIZE_MAX)) {
-		pr_err("%s=%u is out of range %u..%u%s\n", kp->name, v, KTRACK_HASHSIZE_MIN,
-		       KTRACK_HASHSIZE_MAX, automatic ? " (0: sized from max_conns)" : "");
+	if (v && (v < KTRACK_HASHSIZE_MIN || v > KTRACK_HASHSIZE_MAX)) {
+		pr_err("%s=%u is out of range %u..%u (0: automatic)\n", kp->name, v,
+		       KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
 		return -ERANGE;
 	}
 	*(unsigned int *)kp->arg = v ? roundup_pow_of_two(v) : 0;
@@ -174,10 +174,10 @@ static const struct kernel_param_ops ktrack_hashsize_ops = {
 
 module_param_cb(hashsize, &ktrack_hashsize_ops, &ktrack_hashsize, 0444);
 MODULE_PARM_DESC(hashsize,
-		 "Hash buckets of the initial netns (rounded up to a power of two; 0: max_conns / 2)");
+		 "Initial buckets of the initial netns, and its floor (a power of two; 0: automatic)");
 module_param_cb(netns_hashsize, &ktrack_hashsize_ops, &ktrack_netns_hashsize, 0444);
 MODULE_PARM_DESC(netns_hashsize,
-		 "Hash buckets of every other netns (rounded up to a power of two; default 1024)");
+		 "Initial buckets of every other netns, and its floor (a power of two; 0: automatic)");
 
 /* Fill in the defaults that depend on the machine. */
 int ktrack_params_init(void)
@@ -189,9 +189,6 @@ int ktrack_params_init(void)
 
 		max->val = clamp_t(u64, kib, 65536, KTRACK_MAX_CONNS_CAP);
 	}
-	if (!ktrack_hashsize)
-		ktrack_hashsize = clamp_t(unsigned int, roundup_pow_of_two(max->val / 2),
-					  KTRACK_HASHSIZE_MIN, KTRACK_HASHSIZE_MAX);
 	return 0;
 }
 

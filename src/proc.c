@@ -5,10 +5,11 @@
  * while no answer was seen, the reply tuple, [ASSURED] once answered (UDP: once a stream, as
  * nf_conntrack's).
  *
- * The walk goes bucket by bucket under RCU and remembers where it stopped, so reading a table of
- * millions of entries costs one pass (nf_conntrack's file restarts from the first bucket on every
- * read). Entries that come or go during the read may be missed or shown; a consistent view is the
- * netlink dump's job.
+ * The walk goes bucket by bucket under RCU and remembers where it stopped (a place that a resize
+ * between two reads leaves where it is: struct ktrack_walk), so reading a table of millions of
+ * entries costs one pass (nf_conntrack's file restarts from the first bucket on every read). An
+ * entry that lives through the whole read is shown once; one that comes or goes meanwhile may be
+ * missed or shown.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,67 +27,54 @@
 
 struct ktrack_proc_iter {
 	struct seq_net_private p;
-	unsigned int bucket;	/* where the last read stopped */
-	unsigned int skip;	/* entries of that bucket already shown */
-	loff_t pos;		/* the position that goes with them */
+	struct ktrack_walk before;	/* the place before the entry shown last (or to show) */
+	struct ktrack_walk at;		/* that entry's place */
+	loff_t pos;			/* its position */
 };
-
-/* The next entry from where @it stands, under RCU. */
-static struct ktrack_conn *ktrack_proc_at(struct ktrack_table *t, struct ktrack_proc_iter *it)
-{
-	for (; it->bucket < t->nbuckets; it->bucket++, it->skip = 0) {
-		struct ktrack_conn *ct;
-		unsigned int i;
-
-		if (!it->skip)
-			ktrack_walk_pause(it->bucket);
-		ct = rcu_dereference(t->buckets[it->bucket]);
-
-		for (i = 0; ct && i < it->skip; i++)
-			ct = rcu_dereference(ct->next);
-		if (ct)
-			return ct;
-	}
-	return NULL;
-}
 
 static void *ktrack_proc_start(struct seq_file *seq, loff_t *pos)
 	__acquires(RCU)
 {
 	struct ktrack_proc_iter *it = seq->private;
-	struct ktrack_net *kn = ktrack_pernet(seq_file_net(seq));
+	struct ktrack_table *t = &ktrack_pernet(seq_file_net(seq))->table;
+	struct ktrack_conn *ct;
 
+	/* no resize during one read; one between reads leaves the place where it is */
+	mutex_lock(&t->resize_mutex);
 	rcu_read_lock();
 	if (*pos == 0 || *pos != it->pos) {
 		/* a fresh read, or a seek: start over and walk to *pos */
 		loff_t n;
 
-		it->bucket = 0;
-		it->skip = 0;
-		for (n = 0; n < *pos; n++) {
-			if (!ktrack_proc_at(&kn->table, it))
+		ktrack_walk_init(&it->before);
+		for (n = 0; n < *pos; n++)
+			if (!ktrack_table_walk_next(t, &it->before))
 				return NULL;
-			it->skip++;
-		}
 		it->pos = *pos;
 	}
-	return ktrack_proc_at(&kn->table, it);
+	/* the entry after the place: the one that did not fit last time, or what came after it */
+	it->at = it->before;
+	ct = ktrack_table_walk_next(t, &it->at);
+	return ct;
 }
 
 static void *ktrack_proc_next(struct seq_file *seq, void *v, loff_t *pos)
 {
 	struct ktrack_proc_iter *it = seq->private;
-	struct ktrack_net *kn = ktrack_pernet(seq_file_net(seq));
+	struct ktrack_table *t = &ktrack_pernet(seq_file_net(seq))->table;
 
-	it->skip++;
+	it->before = it->at;
 	it->pos = ++*pos;
-	return ktrack_proc_at(&kn->table, it);
+	return ktrack_table_walk_next(t, &it->at);
 }
 
 static void ktrack_proc_stop(struct seq_file *seq, void *v)
 	__releases(RCU)
 {
+	struct ktrack_table *t = &ktrack_pernet(seq_file_net(seq))->table;
+
 	rcu_read_unlock();
+	mutex_unlock(&t->resize_mutex);
 }
 
 static void ktrack_proc_tuple(struct seq_file *seq, const struct ktrack_conn *ct, bool reply)

@@ -48,6 +48,9 @@ const char *const ktrack_stat_names[KTRACK_NSTATS] = {
 	[KTRACK_STAT_DEL_ICMP] = "del_icmp",
 	[KTRACK_STAT_TW_RESCUE] = "tw_rescue",
 	[KTRACK_STAT_TW_RESCUE_SKIP] = "tw_rescue_skip",
+	[KTRACK_STAT_RESIZE_GROW] = "resize_grow",
+	[KTRACK_STAT_RESIZE_SHRINK] = "resize_shrink",
+	[KTRACK_STAT_RESIZE_FAIL] = "resize_fail",
 };
 
 const char *const ktrack_live_names[KTRACK_TCP_NSTATES] = {

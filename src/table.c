@@ -2,13 +2,22 @@
 /*
  * table.c - the connection table: a keyed symmetric hash (a connection is one entry, found from
  * either direction), RCU lookups, lock-striped inserts and unlinks, and the slab caches the entries
- * come from (one per address family, sized to the entry: 56 bytes for IPv4, 80 for IPv6).
+ * come from (one per address family, sized to the entry: 56 bytes for IPv4, 80 for IPv6); the move
+ * of a resize, and the walk that a resize does not disturb.
+ *
+ * A resize moves the entries of an old bucket one at a time, the last of its chain first: linked
+ * at the head of its new bucket, then cut from the old chain. A reader standing on it goes on into
+ * the new chain (having passed the rest of the old one), a reader that comes after finds it in the
+ * new array: the old array's future is set before the first move, and a miss in an array looks in
+ * its future (lookups and inserts take the arrays from the newest to the oldest in the same way).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/bitrev.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -19,6 +28,7 @@
 #include "table.h"
 
 #define KTRACK_MAX_STRIPES	1024
+#define KTRACK_TABLE_SIZE_MAX	(1U << 26)
 
 static struct kmem_cache *ktrack_conn4_cache __read_mostly;
 static struct kmem_cache *ktrack_conn6_cache __read_mostly;
@@ -168,18 +178,29 @@ static bool ktrack_conn_match(const struct ktrack_conn *ct, const struct ktrack_
 	return false;
 }
 
+static struct ktrack_conn __rcu **ktrack_bucket(struct ktrack_buckets *tbl, u32 hash)
+{
+	return &tbl->b[hash & (tbl->size - 1)];
+}
+
 /* Called under rcu_read_lock(); the entry stays valid until the read side ends. */
 struct ktrack_conn *ktrack_table_lookup(const struct ktrack_table *t, const struct ktrack_pkt *pkt,
 					enum ktrack_dir *dir)
 {
 	u32 hash = ktrack_pkt_hash(t, pkt);
+	struct ktrack_buckets *tbl = rcu_dereference(t->tbl);
 	struct ktrack_conn *ct;
 
-	for (ct = rcu_dereference(t->buckets[hash & (t->nbuckets - 1)]); ct;
-	     ct = rcu_dereference(ct->next)) {
-		if (ktrack_conn_match(ct, pkt, dir))
-			return ct;
-	}
+	do {
+		for (ct = rcu_dereference(*ktrack_bucket(tbl, hash)); ct;
+		     ct = rcu_dereference(ct->next)) {
+			if (ktrack_conn_match(ct, pkt, dir))
+				return ct;
+		}
+		/* it may have been moved on to the future array since: look there (see top) */
+		smp_rmb();
+		tbl = rcu_dereference(tbl->future);
+	} while (unlikely(tbl));
 	return NULL;
 }
 
@@ -204,27 +225,53 @@ static void ktrack_conn_to_pkt(const struct ktrack_conn *ct, struct ktrack_pkt *
 	}
 }
 
+/* An entry of @tbl's chain for @hash that matches @key; the stripe's lock held. */
+static struct ktrack_conn *ktrack_chain_match(struct ktrack_buckets *tbl, u32 hash,
+					      const struct ktrack_pkt *key, spinlock_t *lock)
+{
+	struct ktrack_conn *ct;
+	enum ktrack_dir dir;
+
+	for (ct = rcu_dereference_protected(*ktrack_bucket(tbl, hash), lockdep_is_held(lock)); ct;
+	     ct = rcu_dereference_protected(ct->next, lockdep_is_held(lock))) {
+		if (ktrack_conn_match(ct, key, &dir))
+			return ct;
+	}
+	return NULL;
+}
+
 struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_conn *ct)
 {
 	u32 hash = ktrack_conn_hash(t, ct);
-	struct ktrack_conn __rcu **head = &t->buckets[hash & (t->nbuckets - 1)];
 	struct ktrack_stripe *s = ktrack_stripe_of(t, hash);
+	struct ktrack_conn __rcu **head;
+	struct ktrack_buckets *tbl, *next;
 	struct ktrack_conn *old;
 	struct ktrack_pkt key;
-	enum ktrack_dir dir;
 
 	ktrack_conn_to_pkt(ct, &key);
 	spin_lock_bh(&s->lock);
-	for (old = rcu_dereference_protected(*head, lockdep_is_held(&s->lock)); old;
-	     old = rcu_dereference_protected(old->next, lockdep_is_held(&s->lock))) {
-		if (ktrack_conn_match(old, &key, &dir)) {
+	/* the arrays are read under the lock: a resize moves this stripe's buckets under it too */
+	rcu_read_lock();
+	tbl = rcu_dereference(t->tbl);
+	for (;;) {
+		old = ktrack_chain_match(tbl, hash, &key, &s->lock);
+		if (old) {
+			rcu_read_unlock();
 			spin_unlock_bh(&s->lock);
 			return old;
 		}
+		next = rcu_dereference(tbl->future);
+		if (!next)
+			break;
+		tbl = next;
 	}
+	/* into the newest array: a resize that runs has moved this bucket already, or will */
+	head = ktrack_bucket(tbl, hash);
 	list_add_tail(&ct->expiry, &s->expiry[ktrack_conn_class(ct)]);
 	RCU_INIT_POINTER(ct->next, rcu_dereference_protected(*head, lockdep_is_held(&s->lock)));
 	rcu_assign_pointer(*head, ct);
+	rcu_read_unlock();
 	percpu_counter_add_batch(&t->count, 1, READ_ONCE(t->count_batch));
 	spin_unlock_bh(&s->lock);
 	return NULL;
@@ -232,19 +279,29 @@ struct ktrack_conn *ktrack_table_insert(struct ktrack_table *t, struct ktrack_co
 
 void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash)
 {
-	struct ktrack_conn __rcu **pp = &t->buckets[hash & (t->nbuckets - 1)];
 	struct ktrack_stripe *s = ktrack_stripe_of(t, hash);
 	struct ktrack_stripe_memo *m;
+	struct ktrack_buckets *tbl;
+	struct ktrack_conn __rcu **pp;
 	struct ktrack_conn *cur;
 
 	lockdep_assert_held(&s->lock);
-	while ((cur = rcu_dereference_protected(*pp, true)) != ct) {
-		if (WARN_ON_ONCE(!cur))
-			return;
-		pp = &cur->next;
+	rcu_read_lock();
+	for (tbl = rcu_dereference(t->tbl); tbl; tbl = rcu_dereference(tbl->future)) {
+		pp = ktrack_bucket(tbl, hash);
+		/* the stripe lock is asserted above */
+		while ((cur = rcu_dereference_protected(*pp, true)) && cur != ct)
+			pp = &cur->next;
+		if (cur)
+			break;
+	}
+	if (WARN_ON_ONCE(!tbl)) {
+		rcu_read_unlock();
+		return;
 	}
 	/* Readers on @ct still see its next pointer until the grace period ends. */
 	rcu_assign_pointer(*pp, rcu_dereference_protected(ct->next, true));
+	rcu_read_unlock();
 	list_del(&ct->expiry);
 	/* a memo names its entry by address: the address may come back as another entry */
 	m = ktrack_stripe_memo_of(s, ct);
@@ -259,19 +316,22 @@ void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct)
 	__ktrack_table_unlink(t, ct, ktrack_conn_hash(t, ct));
 }
 
-void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsigned long *entries,
+void ktrack_table_chains(struct ktrack_table *t, unsigned int *used, unsigned long *entries,
 			 unsigned int *longest)
 {
+	struct ktrack_buckets *tbl;
 	struct ktrack_conn *ct;
 	unsigned int i, len;
 
 	*used = 0;
 	*entries = 0;
 	*longest = 0;
+	mutex_lock(&t->resize_mutex);
+	tbl = ktrack_table_buckets(t);
 	rcu_read_lock();
-	for (i = 0; i < t->nbuckets; i++) {
+	for (i = 0; i < tbl->size; i++) {
 		len = 0;
-		for (ct = rcu_dereference(t->buckets[i]); ct; ct = rcu_dereference(ct->next))
+		for (ct = rcu_dereference(tbl->b[i]); ct; ct = rcu_dereference(ct->next))
 			len++;
 		*used += len > 0;
 		*entries += len;
@@ -283,6 +343,61 @@ void ktrack_table_chains(const struct ktrack_table *t, unsigned int *used, unsig
 		}
 	}
 	rcu_read_unlock();
+	mutex_unlock(&t->resize_mutex);
+}
+
+/* The bucket of @tbl where the walk's stretch of @rev lies, and the rev where that stretch ends. */
+static unsigned int ktrack_walk_bucket(const struct ktrack_buckets *tbl, u64 rev, u64 *end)
+{
+	unsigned int bits = ilog2(tbl->size);
+	u64 step = KTRACK_WALK_END >> bits;
+	u64 j = rev / step;
+
+	*end = (j + 1) * step;
+	return bits ? bitrev32((u32)(j << (32 - bits))) : 0;
+}
+
+/* Is the entry of key (@rev, @addr) after the place (@w_rev, @w_addr)? */
+static bool ktrack_walk_after(u64 rev, unsigned long addr, u64 w_rev, unsigned long w_addr)
+{
+	return rev > w_rev || (rev == w_rev && addr > w_addr);
+}
+
+struct ktrack_conn *ktrack_table_walk_next(struct ktrack_table *t, struct ktrack_walk *w)
+{
+	struct ktrack_buckets *tbl = ktrack_table_buckets(t);
+	unsigned long n = 0;
+
+	while (w->rev < KTRACK_WALK_END) {
+		struct ktrack_conn *ct, *best = NULL;
+		u64 best_rev = 0, end;
+		unsigned int b;
+
+		b = ktrack_walk_bucket(tbl, w->rev, &end);
+		/* a chain is in no order: its next entry is the least after the place */
+		for (ct = rcu_dereference(tbl->b[b]); ct; ct = rcu_dereference(ct->next)) {
+			u64 rev = bitrev32(ktrack_conn_hash(t, ct));
+
+			if (READ_ONCE(ct->flags) & KTRACK_F_DEAD ||
+			    !ktrack_walk_after(rev, (unsigned long)ct, w->rev, w->addr))
+				continue;
+			if (!best || !ktrack_walk_after(rev, (unsigned long)ct, best_rev,
+							(unsigned long)best)) {
+				best = ct;
+				best_rev = rev;
+			}
+		}
+		if (best) {
+			w->rev = best_rev;
+			w->addr = (unsigned long)best;
+			return best;
+		}
+		/* that stretch is done */
+		w->rev = end;
+		w->addr = 0;
+		ktrack_walk_pause(++n);
+	}
+	return NULL;
 }
 
 /*
@@ -294,21 +409,97 @@ void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max)
 {
 	unsigned int ncpus = num_possible_cpus();
 	unsigned int b = clamp(max / (64 * ncpus), 1U, 64U);
+	unsigned int size = roundup_pow_of_two(clamp(max / 2, 1U, KTRACK_TABLE_SIZE_MAX));
 
 	WRITE_ONCE(t->count_batch, b);
 	WRITE_ONCE(t->count_slack, (s64)b * ncpus);
+	WRITE_ONCE(t->max_size, max(size, t->min_size));
 }
 
-int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
+static struct ktrack_buckets *ktrack_buckets_alloc(unsigned int size, gfp_t gfp)
 {
+	struct ktrack_buckets *tbl = kvzalloc(struct_size(tbl, b, size), gfp);
+
+	if (tbl)
+		tbl->size = size;
+	return tbl;
+}
+
+/* Moves the entries of @old's bucket @i to @new; the bucket's stripe lock held. */
+static void ktrack_buckets_move(struct ktrack_table *t, struct ktrack_buckets *old, unsigned int i,
+				struct ktrack_buckets *new, spinlock_t *lock)
+{
+	struct ktrack_conn __rcu **pp, **head;
+	struct ktrack_conn *ct, *next;
+
+	for (;;) {
+		pp = &old->b[i];
+		ct = rcu_dereference_protected(*pp, lockdep_is_held(lock));
+		if (!ct)
+			return;
+		/* the last of the chain: no reader can pass anything by following it elsewhere */
+		while ((next = rcu_dereference_protected(ct->next, lockdep_is_held(lock)))) {
+			pp = &ct->next;
+			ct = next;
+		}
+		head = ktrack_bucket(new, ktrack_conn_hash(t, ct));
+		rcu_assign_pointer(ct->next, rcu_dereference_protected(*head, lockdep_is_held(lock)));
+		rcu_assign_pointer(*head, ct);
+		/* linked in the new array before it leaves the old one */
+		smp_wmb();
+		RCU_INIT_POINTER(*pp, NULL);
+	}
+}
+
+int ktrack_table_resize(struct ktrack_table *t, unsigned int size)
+{
+	struct ktrack_buckets *old = ktrack_table_buckets(t), *new;
+	unsigned int i;
+
+	lockdep_assert_held(&t->resize_mutex);
+	if (WARN_ON_ONCE(!is_power_of_2(size) || size < t->nstripes))
+		return -EINVAL;
+	new = ktrack_buckets_alloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!new)
+		return -ENOMEM;
+	rcu_assign_pointer(old->future, new);
+	for (i = 0; i < old->size; i++) {
+		spinlock_t *lock = &t->stripes[i & (t->nstripes - 1)].lock;
+
+		spin_lock_bh(lock);
+		ktrack_buckets_move(t, old, i, new, lock);
+		spin_unlock_bh(lock);
+		if ((i & 255) == 255)
+			cond_resched();
+	}
+	rcu_assign_pointer(t->tbl, new);
+	WRITE_ONCE(t->nbuckets, size);
+	/* a reader or writer that took the old array may still look at it, and at its future */
+	synchronize_rcu();
+	kvfree(old);
+	return 0;
+}
+
+int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets, unsigned int nstripes)
+{
+	struct ktrack_buckets *tbl;
 	unsigned int i, j;
 	int err;
 
-	t->nbuckets = roundup_pow_of_two(nbuckets);
-	t->nstripes = min_t(unsigned int, KTRACK_MAX_STRIPES, max(t->nbuckets / 16, 1U));
-	t->buckets = kvcalloc(t->nbuckets, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
-	if (!t->buckets)
+	nbuckets = roundup_pow_of_two(nbuckets);
+	if (!nstripes)
+		nstripes = min_t(unsigned int, KTRACK_MAX_STRIPES, max(nbuckets / 16, 1U));
+	t->nstripes = roundup_pow_of_two(min_t(unsigned int, nstripes, KTRACK_MAX_STRIPES));
+	/* a bucket is under one stripe whatever the size: never fewer buckets than stripes */
+	nbuckets = max(nbuckets, t->nstripes);
+	t->min_size = nbuckets;
+	t->max_size = nbuckets;
+	t->nbuckets = nbuckets;
+	t->grow_above = UINT_MAX;
+	tbl = ktrack_buckets_alloc(nbuckets, GFP_KERNEL_ACCOUNT);
+	if (!tbl)
 		return -ENOMEM;
+	RCU_INIT_POINTER(t->tbl, tbl);
 	t->stripes = kvcalloc(t->nstripes, sizeof(*t->stripes), GFP_KERNEL_ACCOUNT);
 	if (!t->stripes) {
 		err = -ENOMEM;
@@ -319,6 +510,7 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 		for (j = 0; j < KTRACK_NCLASSES; j++)
 			INIT_LIST_HEAD(&t->stripes[i].expiry[j]);
 	}
+	mutex_init(&t->resize_mutex);
 	get_random_bytes(&t->key, sizeof(t->key));
 	t->evict_idle_until = jiffies;
 	t->full_until = jiffies;
@@ -332,17 +524,20 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets)
 err_stripes:
 	kvfree(t->stripes);
 err_buckets:
-	kvfree(t->buckets);
+	kvfree(tbl);
 	return err;
 }
 
 void ktrack_table_destroy(struct ktrack_table *t)
 {
+	struct ktrack_buckets *tbl = rcu_dereference_protected(t->tbl, true);
 	struct ktrack_conn *ct, *next;
 	unsigned int i;
 
-	for (i = 0; i < t->nbuckets; i++) {
-		for (ct = rcu_dereference_protected(t->buckets[i], true); ct; ct = next) {
+	/* no resize runs (resize.c stops first), so the entries are all in the one array */
+	WARN_ON_ONCE(rcu_access_pointer(tbl->future));
+	for (i = 0; i < tbl->size; i++) {
+		for (ct = rcu_dereference_protected(tbl->b[i], true); ct; ct = next) {
 			next = rcu_dereference_protected(ct->next, true);
 			ktrack_conn_free(ct);
 		}
@@ -350,6 +545,7 @@ void ktrack_table_destroy(struct ktrack_table *t)
 			cond_resched();
 	}
 	percpu_counter_destroy(&t->count);
+	mutex_destroy(&t->resize_mutex);
 	kvfree(t->stripes);
-	kvfree(t->buckets);
+	kvfree(tbl);
 }

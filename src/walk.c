@@ -4,10 +4,11 @@
  * (family, protocol, TCP state, source/destination prefix, ports; all on the original direction)
  * and deleting every entry a filter matches.
  *
- * A delete walks the buckets in order. Bucket b is guarded by stripe b & (nstripes - 1) (the
- * stripe and the bucket are both low bits of the same hash), so each non-empty bucket is emptied of
- * its matches under its stripe lock, and the entries are destroyed (source released, counters,
- * event, freed after a grace period) once the lock is dropped, as the expiry work does.
+ * A delete walks the buckets in order, with no resize meanwhile (it holds the table's resize
+ * mutex). Bucket b is guarded by stripe b & (nstripes - 1) (the stripe and the bucket are both low
+ * bits of the same hash), so each non-empty bucket is emptied of its matches under its stripe lock,
+ * and the entries are destroyed (source released, counters, event, freed after a grace period) once
+ * the lock is dropped, as the expiry work does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -84,18 +85,22 @@ bool ktrack_filter_match(const struct ktrack_filter *f, const struct ktrack_conn
 unsigned int ktrack_walk_delete(struct ktrack_net *kn, const struct ktrack_filter *f)
 {
 	struct ktrack_table *t = &kn->table;
+	struct ktrack_buckets *tbl;
 	unsigned int b, n = 0;
 
-	for (b = 0; b < t->nbuckets; b++) {
+	/* no resize meanwhile: the buckets are one array, walked in order */
+	mutex_lock(&t->resize_mutex);
+	tbl = ktrack_table_buckets(t);
+	for (b = 0; b < tbl->size; b++) {
 		struct ktrack_stripe *s = &t->stripes[b & (t->nstripes - 1)];
 		struct ktrack_conn *ct, *next, *dead = NULL;
 
 		if (!(b & 1023))
 			cond_resched();
-		if (!rcu_access_pointer(t->buckets[b]))
+		if (!rcu_access_pointer(tbl->b[b]))
 			continue;
 		spin_lock_bh(&s->lock);
-		for (ct = rcu_dereference_protected(t->buckets[b], lockdep_is_held(&s->lock)); ct;
+		for (ct = rcu_dereference_protected(tbl->b[b], lockdep_is_held(&s->lock)); ct;
 		     ct = next) {
 			next = rcu_dereference_protected(ct->next, lockdep_is_held(&s->lock));
 			if (!ktrack_filter_match(f, ct))
@@ -112,5 +117,6 @@ unsigned int ktrack_walk_delete(struct ktrack_net *kn, const struct ktrack_filte
 			n++;
 		}
 	}
+	mutex_unlock(&t->resize_mutex);
 	return n;
 }

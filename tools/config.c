@@ -40,6 +40,8 @@ const char *const kc_stat_names[KTRACK_STAT_A_MAX + 1] = {
 	[KTRACK_STAT_A_RESYNC] = "resync", [KTRACK_STAT_A_PICKUP] = "pickup",
 	[KTRACK_STAT_A_RELATED] = "related", [KTRACK_STAT_A_DEL_ICMP] = "del_icmp",
 	[KTRACK_STAT_A_TW_RESCUE] = "tw_rescue", [KTRACK_STAT_A_TW_RESCUE_SKIP] = "tw_rescue_skip",
+	[KTRACK_STAT_A_RESIZE_GROW] = "resize_grow", [KTRACK_STAT_A_RESIZE_SHRINK] = "resize_shrink",
+	[KTRACK_STAT_A_RESIZE_FAIL] = "resize_fail",
 };
 
 static const char *const kc_cfg_names[KTRACK_CFG_A_MAX + 1] = {

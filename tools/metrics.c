@@ -93,6 +93,12 @@ static const struct kc_prom_family kc_prom[] = {
 	{ "ktrack_tw_rescue_skipped_total", "counter",
 	  "TIME_WAIT sockets a new SYN met and left: they accept it, no listener, or too young.",
 	  NULL, { { KTRACK_STAT_A_TW_RESCUE_SKIP, NULL } } },
+	{ "ktrack_table_resizes_total", "counter",
+	  "Times the connection table's buckets grew or shrank with its load.", "direction",
+	  { { KTRACK_STAT_A_RESIZE_GROW, "grow" }, { KTRACK_STAT_A_RESIZE_SHRINK, "shrink" } } },
+	{ "ktrack_table_resize_failures_total", "counter",
+	  "Resizes that could not allocate the new buckets (the table stayed as it was).", NULL,
+	  { { KTRACK_STAT_A_RESIZE_FAIL, NULL } } },
 	{ "ktrack_events_overflow_total", "counter", "Events a listener's full buffer could not take.",
 	  NULL, { { KTRACK_STAT_A_EVENTS_OVERFLOW, NULL } } },
 };

@@ -3,8 +3,8 @@
  * table_test.c - KUnit suite of the connection table (src/table.c, included below so the suite runs
  * the real code with its real slab caches, spinlocks and RCU): lookups from both directions, a second
  * insert of a tuple, unlinking from a shared chain, the FIFO class lists that expiry and eviction take
- * the oldest from, and lookups racing inserts and RCU frees on another CPU (KASAN, lockdep and the
- * RCU checks of the debug kernel watch all of it).
+ * the oldest from, and lookups on another CPU racing inserts and RCU frees, and racing resizes
+ * (KASAN, lockdep and the RCU checks of the debug kernel watch all of it).
  */
 #include "../table.c"
 
@@ -153,7 +153,7 @@ static int ttable_init(struct kunit *test, unsigned int nbuckets)
 	if (!t)
 		return -ENOMEM;
 	test->priv = t;
-	return ktrack_table_init(t, nbuckets);
+	return ktrack_table_init(t, nbuckets, 0);
 }
 
 static int table_test_init(struct kunit *test)
@@ -254,7 +254,7 @@ static void table_unlink_shared_chain(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	/* one bucket: every entry on the same chain */
 	ktrack_table_destroy(ttable(test));
-	KUNIT_ASSERT_EQ(test, ktrack_table_init(ttable(test), 1), 0);
+	KUNIT_ASSERT_EQ(test, ktrack_table_init(ttable(test), 1, 0), 0);
 	KUNIT_ASSERT_EQ(test, ttable(test)->nbuckets, 1U);
 	for (i = 0; i < N; i++) {
 		p[i] = i & 1 ? tpkt6(KTRACK_L4_TCP, 2, 40000 + i, 1, 80) :
@@ -294,7 +294,7 @@ static void table_class_lists_fifo(struct kunit *test)
 
 	/* 16 buckets: a single stripe, so every entry of a class is on one list */
 	ktrack_table_destroy(ttable(test));
-	KUNIT_ASSERT_EQ(test, ktrack_table_init(ttable(test), 16), 0);
+	KUNIT_ASSERT_EQ(test, ktrack_table_init(ttable(test), 16, 0), 0);
 	KUNIT_ASSERT_EQ(test, ttable(test)->nstripes, 1U);
 	for (i = 0; i < ARRAY_SIZE(ct); i++) {
 		p = tpkt4(KTRACK_L4_TCP, 0xc6120000 + i, 1000 + i, 0xc0000201, 80);
@@ -427,6 +427,47 @@ static void table_rcu_readers_race_writer(struct kunit *test)
 			EXPECT_FOUND(test, r->p[i], ct[i], O);
 }
 
+/*
+ * Lookups on another CPU while this one resizes the table back and forth: an entry that stays in
+ * the table is found every time, and an old array is freed only when no reader can be on it.
+ */
+static void table_resize_under_readers(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 4096, 64, 16384, 128, 1024 };
+	struct ktrack_table *t = ttable(test);
+	struct ktrack_conn *ct[64];
+	struct task_struct *task;
+	struct treader *r;
+	unsigned int i;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->t = t;
+	init_completion(&r->done);
+	for (i = 0; i < ARRAY_SIZE(r->p); i++) {
+		r->p[i] = i & 1 ? tpkt6(KTRACK_L4_TCP, 5, 20000 + i, 6, 443) :
+				  tpkt4(KTRACK_L4_UDP, 0xc6130000 + i, 20000 + i, 0xc0000201, 53);
+		ct[i] = tinsert(test, &r->p[i]);
+		KUNIT_ASSERT_NOT_NULL(test, ct[i]);
+	}
+	task = kthread_run(treader_fn, r, "ktrack-kunit-rd");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 50; i++) {
+		mutex_lock(&t->resize_mutex);
+		KUNIT_EXPECT_EQ(test, ktrack_table_resize(t, sizes[i % ARRAY_SIZE(sizes)]), 0);
+		mutex_unlock(&t->resize_mutex);
+	}
+	atomic_set(&r->stop, 1);
+	wait_for_completion(&r->done);
+	kunit_info(test, "%lu lookups, %lu found\n", r->lookups, r->found);
+	KUNIT_EXPECT_GT(test, r->lookups, 0UL);
+	KUNIT_EXPECT_EQ(test, r->found, r->lookups);
+	KUNIT_EXPECT_EQ(test, r->wrong, 0UL);
+	KUNIT_EXPECT_EQ(test, t->nbuckets, sizes[49 % ARRAY_SIZE(sizes)]);
+	for (i = 0; i < ARRAY_SIZE(ct); i++)
+		EXPECT_FOUND(test, r->p[i], ct[i], O);
+}
+
 /* Destroying a table with live entries frees them (kmemleak checks that at the end of the run). */
 static void table_destroy_live(struct kunit *test)
 {
@@ -448,6 +489,7 @@ static struct kunit_case table_cases[] = {
 	KUNIT_CASE(table_class_lists_fifo),
 	KUNIT_CASE(table_hash_symmetric),
 	KUNIT_CASE(table_rcu_readers_race_writer),
+	KUNIT_CASE(table_resize_under_readers),
 	KUNIT_CASE(table_destroy_live),
 	{}
 };

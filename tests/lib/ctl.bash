@@ -89,6 +89,14 @@ print(n)
 PYEOF
 }
 
+# flows SRC NSRC COUNT [SPORT0]: COUNT new UDP flows from NSRC sources from SRC on into kt-srv:9999,
+# by tests/tools/ktrack-flowgen (frames written onto kt-cli's veth to $DMAC, kt-srv's MAC: after
+# bulk_setup); prints how many were sent.
+flows() {
+	nsx kt-cli "$TOP/tests/tools/ktrack-flowgen" v-kt-cli "$DMAC" "$1" "$2" $SRV4 9999 "$3" \
+		"${4:-1024}"
+}
+
 # bulk_setup: kt-srv accepts 198.18.0.0/15 sources from the veth (route back, no rp_filter).
 bulk_setup() {
 	nsx kt-srv sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.v-kt-srv.rp_filter=0

@@ -168,7 +168,7 @@ static int run(unsigned int n)
 	if (!ct || !flows || !order || ktrack_conn_caches_init() || ktrack_src_caches_init())
 		return 1;
 	max_conns = 2 * total;
-	if (ktrack_table_init(&t, n / 2) || ktrack_src_init(&st, t.nbuckets / 8, t.nbuckets / 32))
+	if (ktrack_table_init(&t, n / 2, 0) || ktrack_src_init(&st, t.nbuckets / 8, t.nbuckets / 32))
 		return 1;
 	t.key = key;
 	st.key = key;

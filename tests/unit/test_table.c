@@ -6,200 +6,8 @@
  * (ASan turns a premature free into a use-after-free report).
  */
 #include <pthread.h>
-#include <stdlib.h>
-#include <arpa/inet.h>
 
-#include <linux/kernel.h>
-#include <linux/netfilter.h>
-#include <linux/slab.h>
-
-#include "ktest.h"
-#include "parse.h"
-#include "table.h"
-
-#define O	KTRACK_DIR_ORIG
-#define R	KTRACK_DIR_REPLY
-
-static struct ktrack_table t;
-static long allocs_before;
-static int warnings_before;
-
-static void setup(unsigned int nbuckets)
-{
-	allocs_before = shim_live_allocs;
-	warnings_before = shim_warnings;
-	KT_EQ(ktrack_table_init(&t, nbuckets), 0);
-}
-
-/* Destroys the table; everything the test allocated must be gone, and nothing may have warned. */
-static void teardown(void)
-{
-	rcu_barrier();
-	ktrack_table_destroy(&t);
-	KT_EQ(shim_live_allocs, allocs_before);
-	KT_EQ(shim_warnings, warnings_before);
-}
-
-static __be32 ip4(const char *s)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		abort();
-	return a.s_addr;
-}
-
-static struct in6_addr ip6(const char *s)
-{
-	struct in6_addr a;
-
-	if (inet_pton(AF_INET6, s, &a) != 1)
-		abort();
-	return a;
-}
-
-/* A packet of the original direction; ICMP echo: sport is the id (request), dport 0. */
-static struct ktrack_pkt pkt4(u8 l4, __be32 s, u16 sport, __be32 d, u16 dport)
-{
-	struct ktrack_pkt p = {
-		.family = NFPROTO_IPV4, .l4 = l4, .sport = htons(sport), .dport = htons(dport),
-	};
-
-	p.saddr.ip = s;
-	p.daddr.ip = d;
-	return p;
-}
-
-static struct ktrack_pkt pkt6(u8 l4, struct in6_addr s, u16 sport, struct in6_addr d, u16 dport)
-{
-	struct ktrack_pkt p = {
-		.family = NFPROTO_IPV6, .l4 = l4, .sport = htons(sport), .dport = htons(dport),
-	};
-
-	p.saddr.in6 = s;
-	p.daddr.in6 = d;
-	return p;
-}
-
-/* The same flow seen the other way. */
-static struct ktrack_pkt rev(struct ktrack_pkt p)
-{
-	swap(p.saddr, p.daddr);
-	swap(p.sport, p.dport);
-	return p;
-}
-
-/* A new entry for @p's flow, @p in the original direction (lifecycle.c's ktrack_conn_fill()). */
-static struct ktrack_conn *conn(const struct ktrack_pkt *p)
-{
-	struct ktrack_conn *ct = ktrack_conn_alloc(p->family == NFPROTO_IPV6, GFP_KERNEL);
-
-	if (!ct)
-		abort();
-	ct->flags |= p->l4;
-	ct->sport = p->sport;
-	ct->dport = p->dport;
-	if (p->l4 == KTRACK_L4_TCP)
-		ct->state = KTRACK_TCP_SYN_SENT;
-	if (p->family == NFPROTO_IPV6) {
-		container_of(ct, struct ktrack_conn6, c)->saddr = p->saddr.in6;
-		container_of(ct, struct ktrack_conn6, c)->daddr = p->daddr.in6;
-	} else {
-		container_of(ct, struct ktrack_conn4, c)->saddr = p->saddr.ip;
-		container_of(ct, struct ktrack_conn4, c)->daddr = p->daddr.ip;
-	}
-	return ct;
-}
-
-/* A new entry for @p's flow, @p in the reply direction. */
-static struct ktrack_conn *conn_rev(const struct ktrack_pkt *p)
-{
-	struct ktrack_pkt r = rev(*p);
-
-	return conn(&r);
-}
-
-static struct ktrack_conn *insert(const struct ktrack_pkt *p)
-{
-	struct ktrack_conn *ct = conn(p);
-
-	if (!KT_CHECK(ktrack_table_insert(&t, ct) == NULL)) {
-		ktrack_conn_free(ct);
-		return NULL;
-	}
-	return ct;
-}
-
-static struct ktrack_conn *lookup(const struct ktrack_pkt *p, enum ktrack_dir *dir)
-{
-	struct ktrack_conn *ct;
-
-	*dir = -1;
-	rcu_read_lock();
-	ct = ktrack_table_lookup(&t, p, dir);
-	rcu_read_unlock();
-	return ct;
-}
-
-/* @p finds @ct in direction @want. */
-#define EXPECT_FOUND(p, ct, want) do {					\
-	enum ktrack_dir __d;						\
-	struct ktrack_pkt __p = (p);					\
-	if (KT_CHECK(lookup(&__p, &__d) == (ct)))			\
-		KT_EQ(__d, want);					\
-} while (0)
-#define EXPECT_MISSING(p) do {						\
-	enum ktrack_dir __d;						\
-	struct ktrack_pkt __p = (p);					\
-	KT_CHECK(lookup(&__p, &__d) == NULL);				\
-} while (0)
-
-static struct ktrack_stripe *stripe(const struct ktrack_conn *ct)
-{
-	return ktrack_stripe_of(&t, ktrack_conn_hash(&t, ct));
-}
-
-static void unlink_ct(struct ktrack_conn *ct)
-{
-	struct ktrack_stripe *s = stripe(ct);
-
-	spin_lock_bh(&s->lock);
-	ktrack_table_unlink(&t, ct);
-	spin_unlock_bh(&s->lock);
-}
-
-static void delete(struct ktrack_conn *ct)
-{
-	unlink_ct(ct);
-	ktrack_conn_free_rcu(ct);
-}
-
-static long count(void)
-{
-	return percpu_counter_sum(&t.count);
-}
-
-/* Is @ct on its stripe's list for its class? */
-static bool on_class_list(const struct ktrack_conn *ct)
-{
-	struct list_head *head = &stripe(ct)->expiry[ktrack_conn_class(ct)];
-	struct ktrack_conn *pos;
-
-	list_for_each_entry(pos, head, expiry)
-		if (pos == ct)
-			return true;
-	return false;
-}
-
-static unsigned int chain_len(unsigned int bucket)
-{
-	struct ktrack_conn *ct;
-	unsigned int n = 0;
-
-	for (ct = t.buckets[bucket]; ct; ct = ct->next)
-		n++;
-	return n;
-}
+#include "table_kit.h"
 
 /* Tests */
 
@@ -233,9 +41,9 @@ static void init_nomem(void)
 	struct ktrack_table t2;
 
 	shim_alloc_fail_after = 0;	/* buckets */
-	KT_EQ(ktrack_table_init(&t2, 64), -ENOMEM);
+	KT_EQ(ktrack_table_init(&t2, 64, 0), -ENOMEM);
 	shim_alloc_fail_after = 1;	/* stripes */
-	KT_EQ(ktrack_table_init(&t2, 64), -ENOMEM);
+	KT_EQ(ktrack_table_init(&t2, 64, 0), -ENOMEM);
 	shim_alloc_fail_after = -1;
 	KT_EQ(shim_live_allocs, before);
 }
@@ -366,7 +174,7 @@ static void unlink_removes_and_marks_dead(void)
 		ct[i] = insert(&p[i]);
 	}
 	/* chain: ct2 ct1 ct0 (new entries go first) */
-	KT_CHECK(t.buckets[0] == ct[2]);
+	KT_CHECK(t.tbl->b[0] == ct[2]);
 	KT_EQ(chain_len(0), 3);
 
 	next = ct[1]->next;
@@ -384,13 +192,13 @@ static void unlink_removes_and_marks_dead(void)
 	ktrack_conn_free_rcu(ct[1]);
 
 	unlink_ct(ct[2]);		/* the head */
-	KT_CHECK(t.buckets[0] == ct[0]);
+	KT_CHECK(t.tbl->b[0] == ct[0]);
 	EXPECT_MISSING(p[2]);
 	EXPECT_FOUND(p[0], ct[0], O);
 	ktrack_conn_free_rcu(ct[2]);
 
 	unlink_ct(ct[0]);		/* the last */
-	KT_CHECK(t.buckets[0] == NULL);
+	KT_CHECK(t.tbl->b[0] == NULL);
 	KT_EQ(count(), 0);
 	KT_CHECK(list_empty(&t.stripes[0].expiry[KTRACK_CLASS_SYN_SENT]));
 	ktrack_conn_free_rcu(ct[0]);
@@ -596,12 +404,6 @@ static void count_tracks_inserts_and_unlinks(void)
 	teardown();
 }
 
-static u32 lcg(u32 *s)
-{
-	*s = *s * 1664525u + 1013904223u;
-	return *s >> 8;
-}
-
 static void hash_symmetric(void)
 {
 	struct ktrack_table t2;
@@ -610,7 +412,7 @@ static void hash_symmetric(void)
 	static unsigned int chain[256];
 
 	setup(256);
-	KT_EQ(ktrack_table_init(&t2, 256), 0);
+	KT_EQ(ktrack_table_init(&t2, 256, 0), 0);
 	for (i = 0; i < 20000; i++) {
 		struct ktrack_pkt p;
 		struct ktrack_conn *a, *r;

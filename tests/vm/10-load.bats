@@ -15,7 +15,9 @@ teardown() {
 @test "loads with default parameters and unloads" {
 	ktrack_load
 	[ -d /sys/module/ktrack ]
-	dmesg | grep -q 'ktrack: loaded: max_conns [0-9]*, hashsize [0-9]*'
+	dmesg | grep -qE 'ktrack: loaded: max_conns [0-9]+, buckets [0-9]+ \(automatic\)$'
+	[ "$(cat /sys/module/ktrack/parameters/hashsize)" = 0 ]
+	[ "$(cat /sys/module/ktrack/parameters/netns_hashsize)" = 0 ]
 	[ "$(cat /sys/module/ktrack/parameters/loose)" = 1 ]
 	[ "$(cat /sys/module/ktrack/parameters/per_src_prefix4)" = 32 ]
 	[ "$(cat /sys/module/ktrack/parameters/per_src_prefix6)" = 64 ]
@@ -31,6 +33,7 @@ teardown() {
 	p=/sys/module/ktrack/parameters
 	[ "$(cat $p/max_conns)" = 1000 ]
 	[ "$(cat $p/hashsize)" = 1024 ]	# rounded up to a power of two
+	[ "$(sysctl -n net.ktrack.buckets)" = 1024 ]	# the initial size
 	[ "$(cat $p/per_src_limit)" = 5 ]
 	[ "$(cat $p/per_src_prefix4)" = 24 ]
 	[ "$(cat $p/per_src_prefix6)" = 48 ]
@@ -59,6 +62,7 @@ refuse() {
 	refuse max_conns=4294967295 "max_conns=4294967295 is out of range 0..67108864"
 	refuse hashsize=100 "hashsize=100 is out of range 256..67108864"
 	refuse hashsize=abc "hashsize=abc is not a number"
+	refuse netns_hashsize=67108865 "netns_hashsize=67108865 is out of range 256..67108864 (0: automatic)"
 	refuse tcp_timeout_established=0 "tcp_timeout_established=0 is out of range 1.."
 }
 

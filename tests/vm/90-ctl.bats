@@ -319,10 +319,10 @@ teardown() {
 }
 
 @test "monitor: destroy reasons rst, timeout, evict, reuse and limit" {
-	# hashsize=1024: kt-srv's table has 64 stripes, so the eviction below looks at every list
-	# head and takes the oldest entry (in a larger table, the oldest of a 64-stripe sample: the
-	# newer of two could go, as it once did on the debug kernel)
-	ktrack_load hashsize=1024
+	# kt-srv's table has 16 stripes (2 a CPU, at least 16: net.c), so the eviction below looks at
+	# every list head and takes the oldest entry (with more than 64, the oldest of a 64-stripe
+	# sample: the newer of two could go, as it once did on the debug kernel)
+	ktrack_load
 	nsx kt-srv socat -u TCP-LISTEN:8080,reuseaddr,fork OPEN:/dev/null &
 	wait_port kt-srv 8080
 	# rst: the client aborts (SO_LINGER 0)

@@ -7,8 +7,6 @@
 load ../lib/common
 load ../lib/ctl
 
-FLOWGEN=$TOP/tests/tools/ktrack-flowgen
-
 setup_file() {
 	make -s -C "$TOP/tests/tools" >/dev/null
 }
@@ -26,11 +24,6 @@ teardown() {
 	[ -z "${MON_PID:-}" ] || kill "$MON_PID" 2>/dev/null || true
 	cleanup_ns
 	ktrack_unload
-}
-
-# flows SRC NSRC COUNT [SPORT0]: COUNT new UDP flows into kt-srv:9999; prints how many were sent.
-flows() {
-	nsx kt-cli "$FLOWGEN" v-kt-cli "$DMAC" "$1" "$2" $SRV4 9999 "$3" "${4:-1024}"
 }
 
 # json_count FILE: the number of elements of the JSON array in FILE, parsed element by element

@@ -79,6 +79,9 @@ sample() {
 	[ "$(sample 'ktrack_entries_deleted_total{reason="fin"}')" -ge 1 ]
 	for r in rst timeout flush evict reuse icmp; do sample "ktrack_entries_deleted_total{reason=\"$r\"}"; done
 	for r in table source invalid nomem; do sample "ktrack_flows_dropped_total{reason=\"$r\"}"; done
+	[ "$(sample 'ktrack_table_resizes_total{direction="grow"}')" -eq "$(jget .resize_grow <<<"$js")" ]
+	[ "$(sample 'ktrack_table_resizes_total{direction="shrink"}')" -eq "$(jget .resize_shrink <<<"$js")" ]
+	[ "$(sample ktrack_table_resize_failures_total)" -eq "$(jget .resize_fail <<<"$js")" ]
 	[ "$(sample ktrack_entries_created_total)" -eq "$(jget .new <<<"$js")" ]
 	[ "$(jget .packets <<<"$js")" -ge "$(sample ktrack_packets_total)" ]
 	# the sum over states is the count

@@ -49,11 +49,10 @@
  *         echo the identifier in SPORT and 0 in DPORT) of either direction; reply KTRACK_A_CONN
  *         of the entry (its original direction), or ENOENT.
  *   dump: request KTRACK_A_FILTER (optional); one message per matching connection, each with
- *         KTRACK_A_CONN. Memory is bounded (the dump resumes at a bucket cursor). Consistency: an
- *         entry that lives for the whole dump is reported exactly once; entries created or deleted
- *         meanwhile may or may not be. When that guarantee cannot be kept (the table was resized,
- *         or a hash chain did not fit one message) the messages from then on carry
- *         NLM_F_DUMP_INTR and the client should dump again.
+ *         KTRACK_A_CONN. Memory is bounded (the dump resumes at a cursor in an order of the
+ *         entries that does not depend on the table's size). Consistency: an entry that lives for
+ *         the whole dump is reported exactly once, even when the table is resized meanwhile;
+ *         entries created or deleted meanwhile may or may not be. (NLM_F_DUMP_INTR is not set.)
  *
  * KTRACK_CMD_DEL_CONN (do) [admin]: delete connections (counted as del_flush, event reason FLUSH).
  *   request: either KTRACK_A_CONN (a tuple, as for GET_CONN; ENOENT when there is no such entry)
@@ -192,6 +191,9 @@ enum ktrack_stat_attr {
 	KTRACK_STAT_A_DEL_ICMP,
 	KTRACK_STAT_A_TW_RESCUE,
 	KTRACK_STAT_A_TW_RESCUE_SKIP,
+	KTRACK_STAT_A_RESIZE_GROW,
+	KTRACK_STAT_A_RESIZE_SHRINK,
+	KTRACK_STAT_A_RESIZE_FAIL,
 	__KTRACK_STAT_A_MAX
 };
 #define KTRACK_STAT_A_MAX (__KTRACK_STAT_A_MAX - 1)
