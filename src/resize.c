@@ -128,8 +128,13 @@ void ktrack_resize_tick(struct ktrack_net *kn)
 	count = percpu_counter_read_positive(&t->count);
 	if (count - ktrack_table_count_slack(t) < size / 8)
 		count = percpu_counter_sum_positive(&t->count);
-	if (size != kn->resize_watch_size || count >= size / 8) {
-		/* not low, or a new size: a new watch */
+	if (count >= size / 8) {
+		/* not low: no watch */
+		kn->resize_watch_size = 0;
+		return;
+	}
+	if (size != kn->resize_watch_size) {
+		/* low from this run on (or a new size): a new watch */
 		kn->resize_watch_size = size;
 		kn->resize_watch_since = jiffies;
 		kn->resize_watch_peak = count;

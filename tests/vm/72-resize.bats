@@ -32,6 +32,19 @@ buckets() {
 	sysns kt-srv buckets
 }
 
+# wait_buckets N SECONDS: until kt-srv's table has N buckets, for SECONDS at the most by the clock
+# (not a count of tries: each read starts programs, slow under TCG).
+wait_buckets() {
+	local end=$((EPOCHSECONDS + $2))
+	until [ "$(buckets)" -eq "$1" ]; do
+		if [ "$EPOCHSECONDS" -ge "$end" ]; then
+			echo "kt-srv has $(buckets) buckets, not $1, after $2 s" >&2
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
 @test "from 256 buckets the table grows with its load while dumps run and a connection keeps talking" {
 	local n=1000000 before lines dumps=0 b c
 	! debug_kernel || n=100000	# as 93-ctl-scale: 10^6 takes too long there
@@ -89,7 +102,7 @@ buckets() {
 	s0=$(kstat resize_shrink kt-srv)
 	kcn kt-srv flush
 	t0=$EPOCHSECONDS
-	poll 300 prints 256 buckets
+	wait_buckets 256 300
 	took=$((EPOCHSECONDS - t0))
 	echo "# $b -> 256 buckets $took s after the flush" >&3
 	# under 1 entry for 8 buckets for 60 s first
@@ -99,7 +112,7 @@ buckets() {
 	# and it grows again
 	[ "$(flows 198.18.1.1 4 2000 2000)" -eq 2000 ]
 	wait_count kt-srv 2000 60
-	poll 20 prints 1024 buckets
+	wait_buckets 1024 60
 	no_splat
 }
 
@@ -111,21 +124,21 @@ buckets() {
 	kcn kt-srv config udp_timeout=3600
 	[ "$(flows 198.18.0.1 4 10000)" -eq 10000 ]
 	wait_count kt-srv 10000 120
-	poll 20 prints 8192 buckets	# 10000 entries: 2 a bucket at 8192 (the first size above 5000)
+	wait_buckets 8192 60	# 10000 entries: 2 a bucket at 8192 (the first size above 5000)
 	s0=$(kstat resize_shrink kt-srv)
 	# 2 a bucket at max_conns=4000: 2048, at once (no minute's wait), the entries all kept
 	kcn kt-srv config max_conns=4000
-	poll 20 prints 2048 buckets
+	wait_buckets 2048 60
 	[ "$(kstat resize_shrink kt-srv)" -eq $((s0 + 1)) ]
 	[ "$(kcn kt-srv count)" -eq 10000 ]
 	# max_conns=100 would need 64: the floor is netns_hashsize
 	kcn kt-srv config max_conns=100
-	poll 20 prints 1024 buckets
+	wait_buckets 1024 60
 	[ "$(kstat resize_shrink kt-srv)" -eq $((s0 + 2)) ]
 	[ "$(kcn kt-srv list src 198.18.0.0/16 | wc -l)" -eq 10000 ]
 	# raised again, the table grows to its load
 	kcn kt-srv config max_conns=100000
-	poll 20 prints 8192 buckets
+	wait_buckets 8192 60
 	kt_consistent kt-srv
 	no_splat
 }
