@@ -104,8 +104,8 @@ int ktrack_net_tunable_set(struct ktrack_net *kn, enum ktrack_tunable t, unsigne
 /*
  * The writers' lock stripes of a netns's table, fixed for its life (resize.c changes only the
  * buckets): 16 a CPU in the initial netns, where the servers are (64 to 1024); 2 a CPU in any
- * other (16 to 256), which anyone may create and whose memory its creator pays for. Stripes also
- * hold the expiry lists and the resync memos (table.h), 2 memos each.
+ * other (8 to 256), which anyone may create and whose memory its creator pays for (a stripe is
+ * 256 bytes: its expiry lists and 2 resync memos, table.h).
  */
 static unsigned int ktrack_net_stripes(bool initial)
 {
@@ -113,7 +113,7 @@ static unsigned int ktrack_net_stripes(bool initial)
 
 	if (initial)
 		return clamp(roundup_pow_of_two(16 * cpus), 64UL, 1024UL);
-	return clamp(roundup_pow_of_two(2 * cpus), 16UL, 256UL);
+	return clamp(roundup_pow_of_two(2 * cpus), 8UL, 256UL);
 }
 
 static int __net_init ktrack_net_init(struct net *net)

@@ -17,7 +17,6 @@
 #include <linux/bitrev.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -416,13 +415,29 @@ void ktrack_table_set_limit(struct ktrack_table *t, unsigned int max)
 	WRITE_ONCE(t->max_size, max(size, t->min_size));
 }
 
+/*
+ * The array apart from its header, so that a small table's is a power of two in bytes (256 buckets:
+ * 2 KiB, not a 4 KiB slab object for 2 KiB and 16 bytes).
+ */
 static struct ktrack_buckets *ktrack_buckets_alloc(unsigned int size, gfp_t gfp)
 {
-	struct ktrack_buckets *tbl = kvzalloc(struct_size(tbl, b, size), gfp);
+	struct ktrack_buckets *tbl = kzalloc(sizeof(*tbl), gfp);
 
-	if (tbl)
-		tbl->size = size;
+	if (!tbl)
+		return NULL;
+	tbl->b = kvcalloc(size, sizeof(*tbl->b), gfp);
+	if (!tbl->b) {
+		kfree(tbl);
+		return NULL;
+	}
+	tbl->size = size;
 	return tbl;
+}
+
+static void ktrack_buckets_free(struct ktrack_buckets *tbl)
+{
+	kvfree(tbl->b);
+	kfree(tbl);
 }
 
 /* Moves the entries of @old's bucket @i to @new; the bucket's stripe lock held. */
@@ -476,7 +491,7 @@ int ktrack_table_resize(struct ktrack_table *t, unsigned int size)
 	WRITE_ONCE(t->nbuckets, size);
 	/* a reader or writer that took the old array may still look at it, and at its future */
 	synchronize_rcu();
-	kvfree(old);
+	ktrack_buckets_free(old);
 	return 0;
 }
 
@@ -524,7 +539,7 @@ int ktrack_table_init(struct ktrack_table *t, unsigned int nbuckets, unsigned in
 err_stripes:
 	kvfree(t->stripes);
 err_buckets:
-	kvfree(tbl);
+	ktrack_buckets_free(tbl);
 	return err;
 }
 
@@ -547,5 +562,5 @@ void ktrack_table_destroy(struct ktrack_table *t)
 	percpu_counter_destroy(&t->count);
 	mutex_destroy(&t->resize_mutex);
 	kvfree(t->stripes);
-	kvfree(tbl);
+	ktrack_buckets_free(tbl);
 }

@@ -72,7 +72,7 @@ struct ktrack_stripe {
 struct ktrack_buckets {
 	unsigned int size;			/* a power of two, at least the stripe count */
 	struct ktrack_buckets __rcu *future;	/* the array a resize is moving the entries to */
-	struct ktrack_conn __rcu *b[];
+	struct ktrack_conn __rcu **b;
 };
 
 /* An automatic table's initial size and floor: 2 KiB of buckets (at least one per stripe). */

@@ -108,7 +108,7 @@ noconn() {
 }
 
 @test "a full table evicts its oldest never-answered entry for a new flow; established flows go on" {
-	# kt-srv's table has 16 stripes (2 a CPU, at least 16: net.c), so eviction looks at every list
+	# kt-srv's table has 8 stripes (2 a CPU, at least 8: net.c), so eviction looks at every list
 	# head and the oldest is exact (with more than 64 it is the oldest of a 64-stripe sample, see
 	# lifecycle.c)
 	kt_load

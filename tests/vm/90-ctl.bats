@@ -319,7 +319,7 @@ teardown() {
 }
 
 @test "monitor: destroy reasons rst, timeout, evict, reuse and limit" {
-	# kt-srv's table has 16 stripes (2 a CPU, at least 16: net.c), so the eviction below looks at
+	# kt-srv's table has 8 stripes (2 a CPU, at least 8: net.c), so the eviction below looks at
 	# every list head and takes the oldest entry (with more than 64, the oldest of a 64-stripe
 	# sample: the newer of two could go, as it once did on the debug kernel)
 	ktrack_load
