@@ -7,7 +7,7 @@
  * allocates for one is charged to its creator's memory cgroup (__GFP_ACCOUNT, in each init
  * function called here, and by resize.c for the buckets that come later), and its table starts
  * small (KTRACK_TABLE_FLOOR buckets, unless netns_hashsize says otherwise: hashsize is only the
- * initial netns's) and grows with its load.
+ * initial netns's), as do its sources (256 buckets a family), and they grow with their load.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -67,7 +67,7 @@ int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned l
 		}
 		/* the prefixes before the count: pairs with ktrack_src_count() */
 		smp_mb();
-		if (atomic_read(&kn->src.nsources)) {
+		if (ktrack_src_total(&kn->src)) {
 			for_each_set_bit(t, &mask, KTRACK_NTUNABLES)
 				if (ktrack_is_prefix(t))
 					WRITE_ONCE(kn->tun[t], old[t]);
@@ -83,8 +83,10 @@ int ktrack_net_config(struct ktrack_net *kn, const unsigned int *val, unsigned l
 		if (ktrack_is_prefix(t))
 			continue;
 		WRITE_ONCE(kn->tun[t], val[t]);
-		if (t == KTRACK_MAX_CONNS)
+		if (t == KTRACK_MAX_CONNS) {
 			ktrack_table_set_limit(&kn->table, val[t]);
+			ktrack_src_set_limit(&kn->src, val[t]);
+		}
 	}
 	return 0;
 }
@@ -121,7 +123,6 @@ static int __net_init ktrack_net_init(struct net *net)
 	struct ktrack_net *kn = ktrack_pernet(net);
 	bool initial = net_eq(net, &init_net);
 	unsigned int nbuckets = initial ? ktrack_hashsize : ktrack_netns_hashsize;
-	unsigned int src;
 	int i, err;
 
 	kn->net = net;
@@ -137,18 +138,15 @@ static int __net_init ktrack_net_init(struct net *net)
 	if (err)
 		goto err_stats;
 	ktrack_table_set_limit(&kn->table, kn->tun[KTRACK_MAX_CONNS]);
-	ktrack_resize_init(kn);
 	/*
-	 * sources: a bucket per 8 (IPv4) or 32 (IPv6) table buckets, see source.c; the source table
-	 * does not resize yet, so the initial netns's is sized for max_conns when its table is
-	 * automatic (as the table was before it resized)
+	 * sources: their own buckets per family, which resize as the table's do; an explicit
+	 * hashsize gives them a bucket per 8 (IPv4) or 32 (IPv6) of its buckets as their floor
 	 */
-	src = kn->table.nbuckets;
-	if (initial && !nbuckets)
-		src = max(src, kn->table.max_size);
-	err = ktrack_src_init(&kn->src, src / 8, src / 32);
+	err = ktrack_src_init(&kn->src, nbuckets / 8, nbuckets / 32);
 	if (err)
 		goto err_table;
+	ktrack_src_set_limit(&kn->src, kn->tun[KTRACK_MAX_CONNS]);
+	ktrack_resize_init(kn);
 	err = ktrack_sysctl_init(kn);
 	if (err)
 		goto err_src;
@@ -167,9 +165,9 @@ err_expire:
 err_sysctl:
 	ktrack_sysctl_exit(kn);
 err_src:
+	ktrack_resize_stop(kn);
 	ktrack_src_destroy(&kn->src);
 err_table:
-	ktrack_resize_stop(kn);
 	ktrack_table_destroy(&kn->table);
 err_stats:
 	ktrack_stats_exit(net, kn);

@@ -21,6 +21,22 @@ struct ctl_table_header;
 struct ktrack_limits;
 struct mem_cgroup;
 
+/* The hashes of a netns that resize (resize.c): the connections, the IPv4 and the IPv6 sources. */
+enum ktrack_hash {
+	KTRACK_HASH_CONN,
+	KTRACK_HASH_SRC4,
+	KTRACK_HASH_SRC6,
+	KTRACK_NHASHES
+};
+
+/* A hash's shrink: the expiry work watches its count while under 1 entry for 8 buckets. */
+struct ktrack_resize_watch {
+	unsigned int size;		/* the size watched, 0: none */
+	unsigned long since;		/* jiffies: under 1/8 a bucket since */
+	s64 peak;			/* the highest count since */
+	s64 shrink_peak;		/* a shrink's request for the work: peak + 1 */
+};
+
 struct ktrack_net {
 	struct net *net;
 	struct ktrack_stats __percpu *stats;
@@ -29,14 +45,11 @@ struct ktrack_net {
 	struct ktrack_table table;
 	struct ktrack_srctable src;
 	struct delayed_work expire_work;	/* expire.c */
-	/* resize.c: the work that resizes the table, and the shrink's watch */
+	/* resize.c: the work that resizes the hashes, and their shrinks' watches */
 	struct work_struct resize_work;
 	struct mem_cgroup *memcg;		/* the netns creator's: charged for new buckets */
 	unsigned long resize_retry;		/* jiffies: no grow before (after a failure) */
-	s64 resize_shrink_peak;			/* a shrink's request for the work: peak + 1 */
-	unsigned int resize_watch_size;		/* the size watched, 0: none */
-	unsigned long resize_watch_since;	/* jiffies: under 1/8 a bucket since */
-	s64 resize_watch_peak;			/* the highest count since */
+	struct ktrack_resize_watch resize_watch[KTRACK_NHASHES];
 	struct ctl_table_header *sysctl;
 	struct ktrack_limits __rcu *limits;	/* limits.c: per-prefix limit overrides */
 	atomic_long_t events_overflow;		/* events.c: events not delivered */

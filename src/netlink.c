@@ -12,9 +12,9 @@
  * ktrack_limits_mutex.
  *
  * Connection and source dumps walk their hash buckets under RCU and keep a cursor in the netlink
- * callback, so memory stays bounded whatever the table size: for connections, a place that a
- * resize leaves where it is (struct ktrack_walk, table.h); for sources, a bucket and the sources of
- * it already sent (see the uapi header for the consistency this gives).
+ * callback, so memory stays bounded whatever the table size: a place that a resize leaves where it
+ * is (struct ktrack_walk, walkorder.h), for connections and for each family's sources (see the uapi
+ * header for the consistency this gives).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -641,17 +641,25 @@ static int ktrack_nl_src_msg(void *arg, u8 family, const union ktrack_addr *addr
 	return 0;
 }
 
-/* Cursor: [0] bucket over both families, [1] sources of it already sent. */
+/*
+ * Cursor: [0] the family (0 IPv4, 1 IPv6, 2 done), then its walk's place (struct ktrack_walk): rev
+ * in [1] and [2], address in [3]. A resize between two messages leaves the place where it is: a
+ * source alive for the whole dump is sent exactly once.
+ */
 static int ktrack_nl_src_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ktrack_nl_src_arg a = { .skb = skb, .cb = cb, .kn = ktrack_cb_kn(cb) };
-	unsigned long pos = cb->args[0], skip = cb->args[1];
+	struct ktrack_walk w;
 
-	rcu_read_lock();	/* for the limit lookups */
-	ktrack_src_walk(&a.kn->src, &pos, &skip, ktrack_nl_src_msg, &a);
-	rcu_read_unlock();
-	cb->args[0] = pos;
-	cb->args[1] = skip;
+	w.rev = (u64)cb->args[2] << 32 | (u32)cb->args[1];
+	w.addr = cb->args[3];
+	for (; cb->args[0] < 2; cb->args[0]++, ktrack_walk_init(&w)) {
+		if (ktrack_src_walk(&a.kn->src, cb->args[0], &w, ktrack_nl_src_msg, &a))
+			break;	/* the next message starts with that source */
+	}
+	cb->args[1] = (u32)w.rev;
+	cb->args[2] = w.rev >> 32;
+	cb->args[3] = w.addr;
 	return skb->len;
 }
 

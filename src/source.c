@@ -26,21 +26,33 @@
  *  - a table going away sets its nodes' words to 0 before freeing them, so no node keeps its id
  *    for a later table that gets the same id.
  * Each family has its own buckets, so a node is never compared with an address of the other family.
+ *
+ * A family's buckets resize as the connection table's (table.c): a resize moves a bucket's nodes,
+ * the last of its chain first, linked at the head of its new bucket and then cut from the old
+ * chain, under the bucket's lock; a lockless lookup that misses in an array looks in its future.
+ * The lock of a bucket is the low 8 bits of the hash at every size (never fewer buckets than locks),
+ * so a bucket and what it splits into or joins with are under one lock. A lockless lookup that
+ * misses still goes to the lock, as above, so a reader that strays during a move costs a lock, never
+ * a wrong count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitrev.h>
 #include <linux/cache.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/netfilter.h>
 #include <linux/inetdevice.h>
 #include <net/ipv6.h>
 
 #include "source.h"
+
+#define KTRACK_SRC_SIZE_MAX	(1U << 26)
 
 static struct kmem_cache *ktrack_src_cache[2] __read_mostly;
 static DEFINE_IDA(ktrack_src_ida);	/* table ids */
@@ -107,11 +119,9 @@ static spinlock_t *ktrack_src_lock(struct ktrack_srctable *st, u32 hash)
 	return &st->locks[hash & (KTRACK_SRC_LOCKS - 1)];
 }
 
-static struct ktrack_src __rcu **ktrack_src_bucket(struct ktrack_srctable *st, bool v6, u32 hash)
+static struct ktrack_src __rcu **ktrack_src_bucket(struct ktrack_srcbuckets *tbl, u32 hash)
 {
-	struct ktrack_srcfam *f = &st->fam[v6];
-
-	return &f->buckets[hash & (f->nbuckets - 1)];
+	return &tbl->b[hash & (tbl->size - 1)];
 }
 
 static bool ktrack_src_match(const struct ktrack_src *s, bool v6, const union ktrack_addr *addr)
@@ -135,37 +145,58 @@ static void ktrack_src_addr(const struct ktrack_src *s, bool v6, union ktrack_ad
 static struct ktrack_src *ktrack_src_find_rcu(struct ktrack_srctable *st, bool v6, u32 hash,
 					      const union ktrack_addr *addr)
 {
+	struct ktrack_srcbuckets *tbl = rcu_dereference(st->fam[v6].tbl);
 	struct ktrack_src *s;
 	s64 ref;
 
-	for (s = rcu_dereference(*ktrack_src_bucket(st, v6, hash)); s; s = rcu_dereference(s->next)) {
-		if (!ktrack_src_match(s, v6, addr))
-			continue;
-		/* an id with a count above 0 comes with the address it was set with */
-		ref = atomic64_read_acquire(&s->ref);
-		if (ktrack_src_ref_id(ref) == st->id && ktrack_src_ref_live(ref) > 0 &&
-		    ktrack_src_match(s, v6, addr))
-			return s;
-	}
+	do {
+		for (s = rcu_dereference(*ktrack_src_bucket(tbl, hash)); s;
+		     s = rcu_dereference(s->next)) {
+			if (!ktrack_src_match(s, v6, addr))
+				continue;
+			/* an id with a count above 0 comes with the address it was set with */
+			ref = atomic64_read_acquire(&s->ref);
+			if (ktrack_src_ref_id(ref) == st->id && ktrack_src_ref_live(ref) > 0 &&
+			    ktrack_src_match(s, v6, addr))
+				return s;
+		}
+		/* it may have been moved on to the future array since: look there (see top) */
+		smp_rmb();
+		tbl = rcu_dereference(tbl->future);
+	} while (unlikely(tbl));
 	return NULL;
 }
 
 /*
- * Under the bucket's lock: the chain is stable and every node on it is @st's, with a count above 0
- * and an address that stays.
+ * Under the bucket's lock: the chains are stable (a resize moves them under it too) and every node
+ * on them is @st's, with a count above 0 and an address that stays. The link that points to
+ * @addr's node, in whichever array holds it, or NULL; *@newest: the newest array, where a new
+ * node goes. Under rcu_read_lock(), for the arrays.
  */
-static struct ktrack_src *ktrack_src_find_locked(struct ktrack_srctable *st, bool v6, u32 hash,
-						 const union ktrack_addr *addr)
+static struct ktrack_src __rcu **ktrack_src_find_locked(struct ktrack_srctable *st, bool v6,
+							u32 hash, const union ktrack_addr *addr,
+							struct ktrack_srcbuckets **newest)
 {
 	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_srcbuckets *tbl;
+	struct ktrack_src __rcu **pp;
 	struct ktrack_src *s;
 
-	for (s = rcu_dereference_protected(*ktrack_src_bucket(st, v6, hash), lockdep_is_held(lock));
-	     s; s = rcu_dereference_protected(s->next, lockdep_is_held(lock))) {
-		if (ktrack_src_match(s, v6, addr))
-			return s;
+	for (tbl = rcu_dereference(st->fam[v6].tbl); tbl; tbl = rcu_dereference(tbl->future)) {
+		*newest = tbl;
+		for (pp = ktrack_src_bucket(tbl, hash);
+		     (s = rcu_dereference_protected(*pp, lockdep_is_held(lock))); pp = &s->next) {
+			if (ktrack_src_match(s, v6, addr))
+				return pp;
+		}
 	}
 	return NULL;
+}
+
+/* The node a link found by ktrack_src_find_locked() points to. */
+static struct ktrack_src *ktrack_src_at(struct ktrack_src __rcu **pp, spinlock_t *lock)
+{
+	return rcu_dereference_protected(*pp, lockdep_is_held(lock));
 }
 
 /*
@@ -193,8 +224,9 @@ static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_sr
 			   unsigned int n)
 {
 	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_srcbuckets *newest;
 	struct ktrack_src __rcu **pp;
-	struct ktrack_src *p;
+	union ktrack_addr addr;
 
 	local_bh_disable();
 	/* lockless unless it reaches 0: that only under the lock (as atomic_dec_and_lock()) */
@@ -208,12 +240,19 @@ static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_sr
 		local_bh_enable();
 		return;
 	}
-	pp = ktrack_src_bucket(st, v6, hash);
-	while ((p = rcu_dereference_protected(*pp, lockdep_is_held(lock))) != s)
-		pp = &p->next;
+	ktrack_src_addr(s, v6, &addr);
+	rcu_read_lock();
+	pp = ktrack_src_find_locked(st, v6, hash, &addr, &newest);
+	rcu_read_unlock();
+	if (WARN_ON_ONCE(!pp || ktrack_src_at(pp, lock) != s)) {
+		/* not in its chain: left as it is, rather than freed where a reader may reach it */
+		spin_unlock(lock);
+		local_bh_enable();
+		return;
+	}
 	/* s->next stays: a reader standing on s goes on along the chain */
 	RCU_INIT_POINTER(*pp, rcu_dereference_protected(s->next, lockdep_is_held(lock)));
-	atomic_dec(&st->nsources);
+	atomic_dec(&st->fam[v6].nsources);
 	spin_unlock(lock);
 	kmem_cache_free(ktrack_src_cache[v6], s);
 	local_bh_enable();
@@ -247,9 +286,11 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 		       unsigned int limit)
 {
 	bool v6 = family == NFPROTO_IPV6;
+	struct ktrack_srcfam *f = &st->fam[v6];
 	u32 hash = ktrack_src_hash(st, v6, addr);
 	spinlock_t *lock = ktrack_src_lock(st, hash);
-	struct ktrack_src __rcu **head;
+	struct ktrack_src __rcu **pp, **head;
+	struct ktrack_srcbuckets *newest;
 	struct ktrack_src *s;
 	int err = -EAGAIN;
 
@@ -257,22 +298,22 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 	s = ktrack_src_find_rcu(st, v6, hash, addr);
 	if (s)
 		err = ktrack_src_hold(st, v6, s, addr, limit);
-	rcu_read_unlock();
-	if (err != -EAGAIN)
+	if (err != -EAGAIN) {
+		rcu_read_unlock();
 		return err;
+	}
 
 	/* First connection of this source, or a lockless miss: settle it under the lock. */
 	spin_lock_bh(lock);
-	s = ktrack_src_find_locked(st, v6, hash, addr);
-	if (s) {
-		err = ktrack_src_get(st, s, limit);
-		spin_unlock_bh(lock);
-		return err;
+	pp = ktrack_src_find_locked(st, v6, hash, addr, &newest);
+	if (pp) {
+		err = ktrack_src_get(st, ktrack_src_at(pp, lock), limit);
+		goto out;
 	}
 	s = kmem_cache_alloc(ktrack_src_cache[v6], GFP_ATOMIC);
 	if (!s) {
-		spin_unlock_bh(lock);
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	/*
 	 * Its count is 0 (freed at 0; a node never used is reached by no reader): readers of every
@@ -282,13 +323,21 @@ int ktrack_src_acquire(struct ktrack_srctable *st, u8 family, const union ktrack
 		WRITE_ONCE(s->addr[0], addr->ip);
 	else
 		memcpy(s->addr, &addr->in6, sizeof(addr->in6));
-	head = ktrack_src_bucket(st, v6, hash);
+	/* into the newest array: a resize that runs has moved this bucket already, or will */
+	head = ktrack_src_bucket(newest, hash);
 	RCU_INIT_POINTER(s->next, rcu_dereference_protected(*head, lockdep_is_held(lock)));
 	atomic64_set_release(&s->ref, ktrack_src_ref(st->id, 1));
 	rcu_assign_pointer(*head, s);
-	atomic_inc(&st->nsources);
+	/* once past it, the family is off until resize.c arms it again */
+	if (unlikely((unsigned int)atomic_inc_return(&f->nsources) > READ_ONCE(f->grow_above))) {
+		WRITE_ONCE(f->grow_above, UINT_MAX);
+		WRITE_ONCE(st->grow, true);
+	}
+	err = 0;
+out:
 	spin_unlock_bh(lock);
-	return 0;
+	rcu_read_unlock();
+	return err;
 }
 
 void ktrack_src_release(struct ktrack_srctable *st, u8 family, const union ktrack_addr *addr)
@@ -296,6 +345,8 @@ void ktrack_src_release(struct ktrack_srctable *st, u8 family, const union ktrac
 	bool v6 = family == NFPROTO_IPV6;
 	u32 hash = ktrack_src_hash(st, v6, addr);
 	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_srcbuckets *newest;
+	struct ktrack_src __rcu **pp;
 	struct ktrack_src *s;
 
 	/*
@@ -312,55 +363,246 @@ void ktrack_src_release(struct ktrack_srctable *st, u8 family, const union ktrac
 		return;
 	}
 	spin_lock_bh(lock);
-	s = ktrack_src_find_locked(st, v6, hash, addr);
+	pp = ktrack_src_find_locked(st, v6, hash, addr, &newest);
+	s = pp ? ktrack_src_at(pp, lock) : NULL;
 	spin_unlock_bh(lock);
 	if (!WARN_ON_ONCE(!s))
 		ktrack_src_put(st, v6, s, hash, 1);
 	rcu_read_unlock();
 }
 
-int ktrack_src_walk(struct ktrack_srctable *st, unsigned long *pos, unsigned long *skip,
-		    ktrack_src_fn fn, void *arg)
+/* The one array, for a caller that holds resize_mutex: no resize runs. */
+static struct ktrack_srcbuckets *ktrack_src_buckets(struct ktrack_srctable *st, bool v6)
 {
-	unsigned long n4 = st->fam[0].nbuckets, end = n4 + st->fam[1].nbuckets;
-	unsigned long b = *pos, done = *skip;
+	return rcu_dereference_protected(st->fam[v6].tbl, lockdep_is_held(&st->resize_mutex));
+}
+
+/*
+ * Of bucket @b's chain, under its lock, the node least after the place (@w_rev, @w_addr) (a chain
+ * is in no order), with its key in *@rev; NULL when none is after it.
+ */
+static struct ktrack_src *ktrack_src_walk_least(struct ktrack_srctable *st, bool v6,
+						struct ktrack_srcbuckets *tbl, unsigned int b,
+						u64 w_rev, unsigned long w_addr, u64 *rev)
+{
+	spinlock_t *lock = &st->locks[b & (KTRACK_SRC_LOCKS - 1)];
+	struct ktrack_src *s, *best = NULL;
+	union ktrack_addr addr;
+	u64 r;
+
+	for (s = rcu_dereference_protected(tbl->b[b], lockdep_is_held(lock)); s;
+	     s = rcu_dereference_protected(s->next, lockdep_is_held(lock))) {
+		ktrack_src_addr(s, v6, &addr);
+		r = bitrev32(ktrack_src_hash(st, v6, &addr));
+		if (!ktrack_walk_after(r, (unsigned long)s, w_rev, w_addr))
+			continue;
+		if (!best || !ktrack_walk_after(r, (unsigned long)s, *rev, (unsigned long)best)) {
+			best = s;
+			*rev = r;
+		}
+	}
+	return best;
+}
+
+int ktrack_src_walk(struct ktrack_srctable *st, bool v6, struct ktrack_walk *w, ktrack_src_fn fn,
+		    void *arg)
+{
+	u8 family = v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	struct ktrack_srcbuckets *tbl;
+	unsigned long n = 0;
 	int ret = 0;
 
-	for (; b < end; b++, done = 0) {
-		bool v6 = b >= n4;
-		unsigned long i = 0, idx = v6 ? b - n4 : b;
-		spinlock_t *lock = &st->locks[idx & (KTRACK_SRC_LOCKS - 1)];
+	mutex_lock(&st->resize_mutex);
+	tbl = ktrack_src_buckets(st, v6);
+	while (!ret && w->rev < KTRACK_WALK_END) {
+		unsigned int b;
+		spinlock_t *lock;
 		struct ktrack_src *s;
+		union ktrack_addr addr;
+		u64 end, rev = 0;
+
+		b = ktrack_walk_bucket(tbl->size, w->rev, &end);
+		lock = &st->locks[b & (KTRACK_SRC_LOCKS - 1)];
+		spin_lock_bh(lock);
+		rcu_read_lock();	/* for @fn */
+		while ((s = ktrack_src_walk_least(st, v6, tbl, b, w->rev, w->addr, &rev))) {
+			ktrack_src_addr(s, v6, &addr);
+			ret = fn(arg, family, &addr, ktrack_src_ref_live(atomic64_read(&s->ref)));
+			if (ret)
+				break;
+			w->rev = rev;
+			w->addr = (unsigned long)s;
+		}
+		rcu_read_unlock();
+		spin_unlock_bh(lock);
+		if (!ret) {
+			/* that stretch is done */
+			w->rev = end;
+			w->addr = 0;
+		}
+		if (!(++n & 1023))
+			cond_resched();
+	}
+	mutex_unlock(&st->resize_mutex);
+	return ret;
+}
+
+void ktrack_src_chains(struct ktrack_srctable *st, bool v6, unsigned int *used,
+		       unsigned long *entries, unsigned int *longest)
+{
+	struct ktrack_srcbuckets *tbl;
+	struct ktrack_src *s;
+	unsigned int i, len;
+
+	*used = 0;
+	*entries = 0;
+	*longest = 0;
+	mutex_lock(&st->resize_mutex);
+	tbl = ktrack_src_buckets(st, v6);
+	rcu_read_lock();
+	for (i = 0; i < tbl->size; i++) {
+		len = 0;
+		for (s = rcu_dereference(tbl->b[i]); s; s = rcu_dereference(s->next))
+			len++;
+		*used += len > 0;
+		*entries += len;
+		*longest = max(*longest, len);
+		if ((i & 0xffff) == 0xffff) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	mutex_unlock(&st->resize_mutex);
+}
+
+/* The array apart from its header, as the connection table's (table.c). */
+static struct ktrack_srcbuckets *ktrack_srcbuckets_alloc(unsigned int size, gfp_t gfp)
+{
+	struct ktrack_srcbuckets *tbl = kzalloc(sizeof(*tbl), gfp);
+
+	if (!tbl)
+		return NULL;
+	tbl->b = kvcalloc(size, sizeof(*tbl->b), gfp);
+	if (!tbl->b) {
+		kfree(tbl);
+		return NULL;
+	}
+	tbl->size = size;
+	return tbl;
+}
+
+static void ktrack_srcbuckets_free(struct ktrack_srcbuckets *tbl)
+{
+	kvfree(tbl->b);
+	kfree(tbl);
+}
+
+/* Moves the nodes of @old's bucket @i to @new; the bucket's lock held. */
+static void ktrack_srcbuckets_move(struct ktrack_srctable *st, bool v6,
+				   struct ktrack_srcbuckets *old, unsigned int i,
+				   struct ktrack_srcbuckets *new, spinlock_t *lock)
+{
+	struct ktrack_src __rcu **pp, **head;
+	struct ktrack_src *s, *next;
+	union ktrack_addr addr;
+
+	for (;;) {
+		pp = &old->b[i];
+		s = rcu_dereference_protected(*pp, lockdep_is_held(lock));
+		if (!s)
+			return;
+		/* the last of the chain: no reader can pass anything by following it elsewhere */
+		while ((next = rcu_dereference_protected(s->next, lockdep_is_held(lock)))) {
+			pp = &s->next;
+			s = next;
+		}
+		ktrack_src_addr(s, v6, &addr);
+		head = ktrack_src_bucket(new, ktrack_src_hash(st, v6, &addr));
+		rcu_assign_pointer(s->next, rcu_dereference_protected(*head, lockdep_is_held(lock)));
+		rcu_assign_pointer(*head, s);
+		/* linked in the new array before it leaves the old one */
+		smp_wmb();
+		RCU_INIT_POINTER(*pp, NULL);
+	}
+}
+
+int ktrack_src_resize(struct ktrack_srctable *st, bool v6, unsigned int size)
+{
+	struct ktrack_srcbuckets *old = ktrack_src_buckets(st, v6), *new;
+	struct ktrack_srcfam *f = &st->fam[v6];
+	unsigned int i;
+
+	lockdep_assert_held(&st->resize_mutex);
+	if (WARN_ON_ONCE(!is_power_of_2(size) || size < KTRACK_SRC_LOCKS))
+		return -EINVAL;
+	new = ktrack_srcbuckets_alloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!new)
+		return -ENOMEM;
+	rcu_assign_pointer(old->future, new);
+	for (i = 0; i < old->size; i++) {
+		spinlock_t *lock = &st->locks[i & (KTRACK_SRC_LOCKS - 1)];
 
 		spin_lock_bh(lock);
-		for (s = rcu_dereference_protected(st->fam[v6].buckets[idx], lockdep_is_held(lock));
-		     s; s = rcu_dereference_protected(s->next, lockdep_is_held(lock))) {
-			union ktrack_addr addr;
-
-			if (i++ < done)
-				continue;
-			ktrack_src_addr(s, v6, &addr);
-			ret = fn(arg, v6 ? NFPROTO_IPV6 : NFPROTO_IPV4, &addr,
-				 ktrack_src_ref_live(atomic64_read(&s->ref)));
-			if (ret) {
-				done = i - 1;
-				break;
-			}
-		}
+		ktrack_srcbuckets_move(st, v6, old, i, new, lock);
 		spin_unlock_bh(lock);
-		if (ret)
-			break;
+		if ((i & 255) == 255)
+			cond_resched();
 	}
-	*pos = b;
-	*skip = ret ? done : 0;
-	return ret;
+	rcu_assign_pointer(f->tbl, new);
+	WRITE_ONCE(f->nbuckets, size);
+	/* a reader or writer that took the old array may still look at it, and at its future */
+	synchronize_rcu();
+	ktrack_srcbuckets_free(old);
+	return 0;
+}
+
+void ktrack_src_set_limit(struct ktrack_srctable *st, unsigned int max)
+{
+	unsigned int size = roundup_pow_of_two(clamp(max / 2, 1U, KTRACK_SRC_SIZE_MAX));
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++)
+		WRITE_ONCE(st->fam[v6].max_size, max(size, st->fam[v6].min_size));
 }
 
 static int ktrack_srcfam_init(struct ktrack_srcfam *f, unsigned int nbuckets)
 {
-	f->nbuckets = roundup_pow_of_two(max_t(unsigned int, nbuckets, KTRACK_SRC_LOCKS));
-	f->buckets = kvcalloc(f->nbuckets, sizeof(*f->buckets), GFP_KERNEL_ACCOUNT);
-	return f->buckets ? 0 : -ENOMEM;
+	struct ktrack_srcbuckets *tbl;
+
+	nbuckets = roundup_pow_of_two(clamp(nbuckets, KTRACK_SRC_LOCKS, KTRACK_SRC_SIZE_MAX));
+	tbl = ktrack_srcbuckets_alloc(nbuckets, GFP_KERNEL_ACCOUNT);
+	if (!tbl)
+		return -ENOMEM;
+	RCU_INIT_POINTER(f->tbl, tbl);
+	f->nbuckets = nbuckets;
+	f->min_size = nbuckets;
+	f->max_size = nbuckets;
+	f->grow_above = UINT_MAX;
+	atomic_set(&f->nsources, 0);
+	return 0;
+}
+
+static void ktrack_srcfam_destroy(struct ktrack_srcfam *f, bool v6)
+{
+	struct ktrack_srcbuckets *tbl = rcu_dereference_protected(f->tbl, true);
+	struct ktrack_src *s, *next;
+	unsigned int i;
+
+	/* no resize runs (resize.c stops first), so the nodes are all in the one array */
+	WARN_ON_ONCE(rcu_access_pointer(tbl->future));
+	for (i = 0; i < tbl->size; i++) {
+		for (s = rcu_dereference_raw(tbl->b[i]); s; s = next) {
+			next = rcu_dereference_raw(s->next);
+			/* no id: a later table with @st's id must not find it live */
+			atomic64_set(&s->ref, 0);
+			kmem_cache_free(ktrack_src_cache[v6], s);
+		}
+		if (!(i & 0xffff))
+			cond_resched();
+	}
+	ktrack_srcbuckets_free(tbl);
 }
 
 int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets4, unsigned int nbuckets6)
@@ -376,16 +618,17 @@ int ktrack_src_init(struct ktrack_srctable *st, unsigned int nbuckets4, unsigned
 	if (id < 0)
 		goto err_fam1;
 	st->id = id;
+	st->grow = false;
+	mutex_init(&st->resize_mutex);
 	for (i = 0; i < KTRACK_SRC_LOCKS; i++)
 		spin_lock_init(&st->locks[i]);
 	get_random_bytes(&st->key, sizeof(st->key));
-	atomic_set(&st->nsources, 0);
 	return 0;
 
 err_fam1:
-	kvfree(st->fam[1].buckets);
+	ktrack_srcfam_destroy(&st->fam[1], true);
 err_fam0:
-	kvfree(st->fam[0].buckets);
+	ktrack_srcfam_destroy(&st->fam[0], false);
 	return -ENOMEM;
 }
 
@@ -395,19 +638,8 @@ err_fam0:
  */
 void ktrack_src_destroy(struct ktrack_srctable *st)
 {
-	struct ktrack_src *s, *next;
-	unsigned int v6, i;
-
-	for (v6 = 0; v6 < 2; v6++) {
-		for (i = 0; i < st->fam[v6].nbuckets; i++) {
-			for (s = rcu_dereference_raw(st->fam[v6].buckets[i]); s; s = next) {
-				next = rcu_dereference_raw(s->next);
-				/* no id: a later table with @st's id must not find it live */
-				atomic64_set(&s->ref, 0);
-				kmem_cache_free(ktrack_src_cache[v6], s);
-			}
-		}
-		kvfree(st->fam[v6].buckets);
-	}
+	ktrack_srcfam_destroy(&st->fam[0], false);
+	ktrack_srcfam_destroy(&st->fam[1], true);
+	mutex_destroy(&st->resize_mutex);
 	ida_free(&ktrack_src_ida, st->id);
 }

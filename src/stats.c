@@ -4,8 +4,8 @@
  * (that of nf_conntrack's file): a header row naming the columns, then one row per possible CPU,
  * values in hexadecimal; the first column, entries, is the table's count, the same in every row (lnstat
  * shows the first column as a value and sums the others). Also /proc/net/ktrack_chains, one line on
- * the shape of the hash chains ("buckets B used U entries E longest L"), computed by a walk of the
- * table when read; root only (0400), as chain lengths would tell an attacker which of its flows
+ * the shape of the connection table's chains ("buckets B used U entries E longest L"), then one for
+ * each family's sources ("sources ipv4 buckets B ..."), computed by a walk when read; root only (0400), as chain lengths would tell an attacker which of its flows
  * collide, and outside /proc/net/stat, where lnstat opens every file and stops at one it cannot read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -101,7 +101,7 @@ u64 ktrack_stats_table(struct ktrack_net *kn, enum ktrack_tableval v)
 	case KTRACK_TV_BUCKETS:
 		return kn->table.nbuckets;
 	case KTRACK_TV_SOURCES:
-		return atomic_read(&kn->src.nsources);
+		return ktrack_src_total(&kn->src);
 	case KTRACK_TV_MAX_CONNS:
 		return READ_ONCE(kn->tun[KTRACK_MAX_CONNS]);
 	default:
@@ -174,9 +174,17 @@ static int ktrack_chains_show(struct seq_file *seq, void *v)
 	unsigned int used, longest;
 	unsigned long entries;
 
+	int v6;
+
 	ktrack_table_chains(&kn->table, &used, &entries, &longest);
 	seq_printf(seq, "buckets %u used %u entries %lu longest %u\n", kn->table.nbuckets, used,
 		   entries, longest);
+	for (v6 = 0; v6 < 2; v6++) {
+		ktrack_src_chains(&kn->src, v6, &used, &entries, &longest);
+		seq_printf(seq, "sources %s buckets %u used %u entries %lu longest %u\n",
+			   v6 ? "ipv6" : "ipv4", READ_ONCE(kn->src.fam[v6].nbuckets), used,
+			   entries, longest);
+	}
 	return 0;
 }
 

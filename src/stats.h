@@ -39,7 +39,7 @@ enum ktrack_stat {
 	KTRACK_STAT_DEL_ICMP,		/* UDP never answered, deleted by the host's port unreachable */
 	KTRACK_STAT_TW_RESCUE,		/* TIME_WAIT sockets removed for a SYN they refused */
 	KTRACK_STAT_TW_RESCUE_SKIP,	/* TIME_WAIT sockets left: would accept, no listener, young */
-	KTRACK_STAT_RESIZE_GROW,	/* the connection table's buckets grew (resize.c) */
+	KTRACK_STAT_RESIZE_GROW,	/* buckets grew: connections or sources (resize.c) */
 	KTRACK_STAT_RESIZE_SHRINK,	/* ... shrank */
 	KTRACK_STAT_RESIZE_FAIL,	/* a resize could not allocate: the buckets stayed */
 	KTRACK_NSTATS

@@ -345,23 +345,6 @@ void ktrack_table_chains(struct ktrack_table *t, unsigned int *used, unsigned lo
 	mutex_unlock(&t->resize_mutex);
 }
 
-/* The bucket of @tbl where the walk's stretch of @rev lies, and the rev where that stretch ends. */
-static unsigned int ktrack_walk_bucket(const struct ktrack_buckets *tbl, u64 rev, u64 *end)
-{
-	unsigned int bits = ilog2(tbl->size);
-	u64 step = KTRACK_WALK_END >> bits;
-	u64 j = rev / step;
-
-	*end = (j + 1) * step;
-	return bits ? bitrev32((u32)(j << (32 - bits))) : 0;
-}
-
-/* Is the entry of key (@rev, @addr) after the place (@w_rev, @w_addr)? */
-static bool ktrack_walk_after(u64 rev, unsigned long addr, u64 w_rev, unsigned long w_addr)
-{
-	return rev > w_rev || (rev == w_rev && addr > w_addr);
-}
-
 struct ktrack_conn *ktrack_table_walk_next(struct ktrack_table *t, struct ktrack_walk *w)
 {
 	struct ktrack_buckets *tbl = ktrack_table_buckets(t);
@@ -372,7 +355,7 @@ struct ktrack_conn *ktrack_table_walk_next(struct ktrack_table *t, struct ktrack
 		u64 best_rev = 0, end;
 		unsigned int b;
 
-		b = ktrack_walk_bucket(tbl, w->rev, &end);
+		b = ktrack_walk_bucket(tbl->size, w->rev, &end);
 		/* a chain is in no order: its next entry is the least after the place */
 		for (ct = rcu_dereference(tbl->b[b]); ct; ct = rcu_dereference(ct->next)) {
 			u64 rev = bitrev32(ktrack_conn_hash(t, ct));

@@ -34,6 +34,7 @@
 
 #include "conn.h"
 #include "tcp.h"
+#include "walkorder.h"
 
 struct ktrack_pkt;
 
@@ -147,27 +148,6 @@ void ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct);
 void __ktrack_table_unlink(struct ktrack_table *t, struct ktrack_conn *ct, u32 hash);
 
 u32 ktrack_conn_hash(const struct ktrack_table *t, const struct ktrack_conn *ct);
-/*
- * A walk's place in the table, kept across a resize: the walk visits the entries in the order of
- * bitrev32(hash), then of their address, and has passed every entry before its place. A bucket of
- * 2^k holds the entries whose bitrev32(hash) has the same top k bits (the low k bits of the hash,
- * reversed), so in that order a bucket is one stretch of the walk, whatever the size: a resize
- * between two steps splits or joins stretches and leaves the place where it is. An entry alive for
- * the whole walk is met exactly once.
- */
-struct ktrack_walk {
-	u64 rev;		/* bitrev32(hash) of the last entry passed; 1 << 32 at the end */
-	unsigned long addr;	/* its address; 0: none of that rev passed yet */
-};
-
-#define KTRACK_WALK_END		(1ULL << 32)
-
-static inline void ktrack_walk_init(struct ktrack_walk *w)
-{
-	w->rev = 0;
-	w->addr = 0;
-}
-
 /*
  * The next entry after @w's place (setting the place to it), or NULL at the end. Under
  * rcu_read_lock() with resize_mutex held; every 1024 buckets it passes without an entry, it lets

@@ -187,7 +187,7 @@ static int run(unsigned int n)
 			return 1;
 	}
 	fprintf(stderr, "# %u entries, %u buckets, %u stripes, %u sources in %u + %u buckets\n",
-		n, t.nbuckets, t.nstripes, atomic_read(&st.nsources), st.fam[0].nbuckets,
+		n, t.nbuckets, t.nstripes, ktrack_src_total(&st), st.fam[0].nbuckets,
 		st.fam[1].nbuckets);
 
 	CALLGRIND_START_INSTRUMENTATION;

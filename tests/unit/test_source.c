@@ -83,7 +83,20 @@ static void release(u8 family, union ktrack_addr a)
 
 static int nsources(void)
 {
-	return atomic_read(&st.nsources);
+	return ktrack_src_total(&st);
+}
+
+/* Walks both families of @tb with @fn, whole. */
+static void walk_all(struct ktrack_srctable *tb, ktrack_src_fn fn, void *arg)
+{
+	struct ktrack_walk w;
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		ktrack_walk_init(&w);
+		KT_EQ(ktrack_src_walk(tb, v6, &w, fn, arg), 0);
+		KT_CHECK(w.rev == KTRACK_WALK_END);
+	}
 }
 
 struct live_arg {
@@ -107,10 +120,9 @@ static int live_fn(void *arg, u8 family, const union ktrack_addr *addr, unsigned
 static int live(u8 family, union ktrack_addr a)
 {
 	struct live_arg la = { .family = family, .addr = a, .live = -1 };
-	unsigned long pos = 0, skip = 0;
 
-	KT_EQ(ktrack_src_walk(&st, &pos, &skip, live_fn, &la), 0);
-	KT_EQ(la.seen, atomic_read(&st.nsources));
+	walk_all(&st, live_fn, &la);
+	KT_EQ(la.seen, nsources());
 	return la.live;
 }
 
@@ -149,10 +161,10 @@ static void init_accounted_nomem(void)
 	setup();
 	id = st.id;
 	KT_CHECK(id != 0);
-	KT_EQ(shim_allocs - allocs, 2);		/* the buckets of each family */
+	KT_EQ(shim_allocs - allocs, 4);		/* each family's array and its header */
 	KT_EQ(shim_allocs_accounted - accounted, shim_allocs - allocs);
 	teardown();
-	for (i = 0; i < 3; i++) {		/* IPv4 buckets, IPv6 buckets, the table's id */
+	for (i = 0; i < 5; i++) {		/* IPv4's two, IPv6's two, the table's id */
 		shim_alloc_fail_after = i;
 		KT_EQ(ktrack_src_init(&st, 256, 256), -ENOMEM);
 		shim_alloc_fail_after = -1;
@@ -359,9 +371,9 @@ static int walk_fn(void *arg, u8 family, const union ktrack_addr *addr, unsigned
 static void walk_resumes(void)
 {
 	struct walk_arg all = { .stop_after = -1 }, part = { .stop_after = 1 };
-	unsigned long pos = 0, skip = 0;
+	struct ktrack_walk w;
 	union ktrack_addr a;
-	int i, j, calls = 0;
+	int i, j, v6, calls = 0;
 
 	setup();
 	memset(&a, 0, sizeof(a));
@@ -372,14 +384,15 @@ static void walk_resumes(void)
 	}
 	KT_EQ(acquire(V6, a6("2001:db8::1"), 0), 0);
 	KT_EQ(acquire(V6, a6("2001:db8::1"), 0), 0);
-	KT_EQ(ktrack_src_walk(&st, &pos, &skip, walk_fn, &all), 0);
+	walk_all(&st, walk_fn, &all);
 	KT_EQ(all.seen, 201);
 	KT_EQ(all.v6, 2);
-	pos = 0;
-	skip = 0;
-	while (ktrack_src_walk(&st, &pos, &skip, walk_fn, &part)) {
-		part.stop_after++;
-		calls++;
+	for (v6 = 0; v6 < 2; v6++) {
+		ktrack_walk_init(&w);
+		while (ktrack_src_walk(&st, v6, &w, walk_fn, &part)) {
+			part.stop_after++;
+			calls++;
+		}
 	}
 	KT_EQ(calls, 200);	/* one source each time, the last call reaches the end */
 	KT_EQ(part.seen, 201);
@@ -619,10 +632,9 @@ static void *xt_churn(void *arg)
 static int xt_live(struct ktrack_srctable *tb, u8 family, union ktrack_addr a)
 {
 	struct live_arg la = { .family = family, .addr = a, .live = -1 };
-	unsigned long pos = 0, skip = 0;
 
-	KT_EQ(ktrack_src_walk(tb, &pos, &skip, live_fn, &la), 0);
-	KT_EQ(la.seen, atomic_read(&tb->nsources));
+	walk_all(tb, live_fn, &la);
+	KT_EQ(la.seen, ktrack_src_total(tb));
 	return la.live;
 }
 
@@ -666,7 +678,7 @@ static void two_tables_share_nodes(void)
 			if (!KT_EQ(xt_live(&xt[tb], churn_fam(s), churn_addr(s)), want))
 				printf("# table %d source %d: the threads hold %d\n", tb, s, n);
 		}
-		KT_EQ(atomic_read(&xt[tb].nsources), nsrc);
+		KT_EQ(ktrack_src_total(&xt[tb]), nsrc);
 	}
 	for (i = 0; i < XT_THREADS; i++) {
 		KT_EQ(th[i].errs, 0);
@@ -679,8 +691,8 @@ static void two_tables_share_nodes(void)
 			}
 		}
 	}
-	KT_EQ(atomic_read(&xt[0].nsources), 0);
-	KT_EQ(atomic_read(&xt[1].nsources), 0);
+	KT_EQ(ktrack_src_total(&xt[0]), 0);
+	KT_EQ(ktrack_src_total(&xt[1]), 0);
 	KT_EQ(shim_warnings, warned);
 	rcu_barrier();
 	ktrack_src_destroy(&xt[0]);

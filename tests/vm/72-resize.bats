@@ -3,8 +3,10 @@
 # its load while traffic flows and dumps run (every flow tracked, a connection that keeps talking,
 # dumps that list every entry once); a minute after the load is gone it halves back to its floor,
 # not before; max_conns bounds it (lowered, it shrinks at once; raised, it grows again), and
-# netns_hashsize, when given, is its initial size and its floor. Flows come from
-# tests/tools/ktrack-flowgen (UDP flows written as frames onto the veth).
+# netns_hashsize, when given, is its initial size and its floor. The per-source counts resize by
+# the same rules (each family's buckets from 256, grown with the sources while dumps of them run,
+# shrunk a minute after they are gone). Flows come from tests/tools/ktrack-flowgen (UDP flows
+# written as frames onto the veth).
 
 load ../lib/common
 load ../lib/ctl
@@ -43,6 +45,19 @@ wait_buckets() {
 		fi
 		sleep 0.5
 	done
+}
+
+# src_chains: kt-srv's IPv4 sources, from /proc/net/ktrack_chains: "buckets used entries longest".
+src_chains() {
+	nsx kt-srv awk '$1 == "sources" && $2 == "ipv4" { print $4, $6, $8, $10 }' \
+		/proc/net/ktrack_chains
+}
+
+# src_buckets: the buckets of kt-srv's IPv4 sources.
+src_buckets() {
+	local b _
+	read -r b _ < <(src_chains)
+	echo "$b"
 }
 
 @test "from 256 buckets the table grows with its load while dumps run and a connection keeps talking" {
@@ -139,6 +154,55 @@ wait_buckets() {
 	# raised again, the table grows to its load
 	kcn kt-srv config max_conns=100000
 	wait_buckets 8192 60
+	kt_consistent kt-srv
+	no_splat
+}
+
+@test "the sources' buckets grow with their sources while dumps of them run, and shrink a minute after" {
+	local n=100000 b used e longest before lines dumps=0 t0 took
+	! debug_kernel || n=20000
+	ktrack_load
+	read -r b used e longest < <(src_chains)
+	[ "$b" -eq 256 ]
+	[ "$e" -eq 0 ]
+	[ "$(nsx kt-srv awk '$2 == "ipv6" { print $4 }' /proc/net/ktrack_chains)" -eq 256 ]
+	kcn kt-srv config udp_timeout=3600
+	[ "$(sysns kt-srv max_conns)" -ge "$n" ] || kcn kt-srv config max_conns=$((n + 1))
+	# one flow from each of n sources
+	flows 198.18.0.1 "$n" "$n" >"$REL_TMP/sent" &
+	GEN_PID=$!
+	# dumps of the sources meanwhile: no source twice, none of those counted before it missed
+	while kill -0 "$GEN_PID" 2>/dev/null; do
+		before=$(kcn kt-srv stats | awk '$1 == "sources" { print $2 }')
+		kcn kt-srv sources >"$REL_TMP/sources.txt"
+		lines=$(wc -l <"$REL_TMP/sources.txt")
+		[ "$lines" -ge "$before" ]
+		[ -z "$(awk '{print $1}' "$REL_TMP/sources.txt" | sort | uniq -d | head -n 1)" ]
+		dumps=$((dumps + 1))
+	done
+	wait "$GEN_PID"
+	GEN_PID=
+	[ "$(cat "$REL_TMP/sent")" -eq "$n" ]
+	wait_count kt-srv "$n" 600
+	read -r b used e longest < <(src_chains)
+	echo "# $n sources: 256 -> $b buckets, $used used, longest chain $longest; $dumps dumps meanwhile" >&3
+	[ "$e" -eq "$n" ]
+	# 2 sources a bucket at the most, and no more buckets than sources
+	[ $((2 * b)) -ge "$e" ]
+	[ "$b" -lt "$e" ]
+	[ "$(kstat resize_fail kt-srv)" -eq 0 ]
+	[ "$(kstat drop_nomem kt-srv)" -eq 0 ]
+	[ "$(kcn kt-srv sources | wc -l)" -eq "$n" ]
+	# gone: a minute later, the floor
+	kcn kt-srv flush
+	t0=$EPOCHSECONDS
+	until [ "$(src_buckets)" -eq 256 ]; do
+		[ $((EPOCHSECONDS - t0)) -lt 300 ] || { echo "sources: $(src_chains) after 300 s" >&2; return 1; }
+		sleep 0.5
+	done
+	took=$((EPOCHSECONDS - t0))
+	echo "# $b -> 256 source buckets $took s after the flush" >&3
+	[ "$took" -ge 55 ]
 	kt_consistent kt-srv
 	no_splat
 }

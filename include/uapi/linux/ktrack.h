@@ -64,7 +64,9 @@
  * KTRACK_CMD_GET_SOURCES (dump) [admin]: one message per counted source (a source address masked
  *   to per_src_prefix4/6 with at least one live, not TIME_WAIT, connection), each KTRACK_A_SOURCE:
  *   FAMILY, ADDR, PREFIXLEN, LIVE (u32), LIMIT (u32, the limit in force for it; 0 = none).
- *   Ordering is by hash; a client wanting the top N sorts (ktrackctl keeps the N largest).
+ *   Ordering is by family (IPv4 first), then by hash; a client wanting the top N sorts (ktrackctl
+ *   keeps the N largest). Consistency as for connections: a source counted for the whole dump is
+ *   reported exactly once, even when the source buckets are resized meanwhile.
  *
  * KTRACK_CMD_NEW_LIMIT (do) [admin]: add or replace a per-prefix limit override.
  *   request: KTRACK_A_LIMIT with FAMILY, ADDR, PREFIXLEN, LIMIT (all required; 0 = unlimited).
