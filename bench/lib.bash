@@ -17,12 +17,13 @@ GEN_MAC=02:00:00:00:00:01 SRV_MAC=02:00:00:00:00:02
 #   nf_sized      nf_conntrack, buckets and nf_conntrack_max sized to the load
 #   nf_connlimit  nf, plus iptables -m connlimit on every SYN (limit never reached)
 #   ktrack        ktrack, max_conns and hashsize sized to the load
+#   ktrack_auto   ktrack, max_conns sized to the load, hashsize left automatic (the table resizes)
 #   ktrack_limit  ktrack with per_src_limit on (never reached)
 #   nf_fw         nf, plus a stateful nft input policy on its state (ct state)
 #   ktrack_fw     ktrack_limit, plus the same policy on ktrack's state (state_mark, meta mark)
 #   ktrack_rescue ktrack with tw_rescue=1 (scenario g: a SYN the server's TIME_WAIT would refuse)
 # shellcheck disable=SC2034  # used by run-vm
-ALL_MODES="none nf nf_sized nf_connlimit ktrack ktrack_limit nf_fw ktrack_fw ktrack_rescue"
+ALL_MODES="none nf nf_sized nf_connlimit ktrack ktrack_auto ktrack_limit nf_fw ktrack_fw ktrack_rescue"
 HIGH_LIMIT=16777216	# a per-source limit no scenario reaches: its cost is measured, nothing dropped
 SYN_TIMEOUT=7200	# half-open entries must outlive the longest fill
 
@@ -134,9 +135,9 @@ mode_on() {
 		fi
 		[ "$mode" != nf_fw ] || fw_policy nf
 		;;
-	ktrack|ktrack_limit|ktrack_fw|ktrack_rescue)
-		local args=(max_conns=$((size + size / 10 + 1000)) hashsize="$(pow2 "$size")"
-			    tcp_timeout_syn_sent="$SYN_TIMEOUT")
+	ktrack|ktrack_auto|ktrack_limit|ktrack_fw|ktrack_rescue)
+		local args=(max_conns=$((size + size / 10 + 1000)) tcp_timeout_syn_sent="$SYN_TIMEOUT")
+		[ "$mode" = ktrack_auto ] || args+=("hashsize=$(pow2 "$size")")
 		case $mode in
 		ktrack_limit|ktrack_fw) args+=("per_src_limit=$HIGH_LIMIT") ;;
 		ktrack_rescue) args+=("tw_rescue=1") ;;

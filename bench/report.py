@@ -13,14 +13,15 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_limit", "nf_fw", "ktrack_fw",
-         "ktrack_rescue"]
+MODES = ["none", "nf", "nf_sized", "nf_connlimit", "ktrack", "ktrack_auto", "ktrack_limit", "nf_fw",
+         "ktrack_fw", "ktrack_rescue"]
 MODE_DESC = {
     "none": "no tracking",
     "nf": "nf_conntrack, default buckets",
     "nf_sized": "nf_conntrack, buckets = flows",
     "nf_connlimit": "nf_conntrack + xt_connlimit",
     "ktrack": "ktrack",
+    "ktrack_auto": "ktrack, automatic table size (no hashsize: the table resizes)",
     "ktrack_limit": "ktrack, per-source limit on",
     "nf_fw": "nf_conntrack + stateful nft input policy (ct state)",
     "ktrack_fw": "ktrack_limit + the same policy on state_mark (meta mark)",
@@ -123,6 +124,36 @@ def section_fill(run):
             f"best batch ns/pkt at {rng}", "vs none", "vs nf",
             "growth first→last 30% (median)", "growth (best)", "growth (best) / none's"]
     return table(head, rows), stats
+
+
+def erow(run, mode, key):
+    return next((r[3] for r in run.rows if r[:3] == ["e", mode, key]), None)
+
+
+def section_resize(run):
+    """The fill's batches against the resizes it caused: median and worst batch of each repetition
+    (median of the repetitions), and the worst batch over the median one."""
+    rows = []
+    for m in run.modes:
+        if not (m.startswith("ktrack") or m == "none"):
+            continue
+        meds, worsts, ratios = [], [], []
+        for bs in run.batches("a", m).values():
+            ns = [x for _, x, _ in bs]
+            if ns:
+                meds.append(statistics.median(ns))
+                worsts.append(max(ns))
+                ratios.append(max(ns) / statistics.median(ns))
+        na = "–" if m == "none" else "?"
+        src = "–" if m == "none" else " / ".join(erow(run, m, f"src_buckets_{f}") or "?" for f in ("ipv4", "ipv6"))
+        rows.append([f"`{m}`", erow(run, m, "buckets") or na, src, erow(run, m, "resize_grow") or na,
+                     erow(run, m, "resize_fail") or na, fmt(med(meds)), fmt(med(worsts)),
+                     fmt(med(ratios), "{:.2f}x"), fmt(max(ratios) if ratios else None, "{:.2f}x")])
+    if not rows:
+        return None
+    return table(["mode", "buckets after", "source buckets (IPv4 / IPv6)", "resizes (grow)", "resize_fail",
+                  "median batch ns/pkt", "worst batch", "worst / median", "worst / median, worst repetition"],
+                 rows)
 
 
 def windows(run):
@@ -237,8 +268,15 @@ def section_memory(run):
                 grown.append(f"{label} {size} B × {d / ent:.2f}")
                 slab_bytes += d * size
         # buckets, 8 bytes each: nf_conntrack's hlist_nulls heads; ktrack's table plus its IPv4 and
-        # IPv6 source tables (1/8 and 1/32 of the table's bucket count, src/net.c)
-        bucket_bytes = buckets * 8 * ((1 + 1 / 8 + 1 / 32) if m.startswith("ktrack") else 1)
+        # IPv6 sources' buckets, as /proc/net/ktrack_chains showed them (runs before those resized:
+        # 1/8 and 1/32 of the table's bucket count)
+        src = [int(r[3]) for r in run.rows if r[0] == "e" and r[1] == m and r[2].startswith("src_buckets_")]
+        if not m.startswith("ktrack"):
+            bucket_bytes = buckets * 8
+        elif src:
+            bucket_bytes = (buckets + sum(src)) * 8
+        else:
+            bucket_bytes = buckets * 8 * (1 + 1 / 8 + 1 / 32)
         total = (slab_bytes + bucket_bytes) / ent
         dmem = ((ma["Slab"] + ma.get("VmallocUsed", 0)) - (mb["Slab"] + mb.get("VmallocUsed", 0))) / ent
         per_conn[m] = total
@@ -269,14 +307,23 @@ def section_big(run):
         last = med([ns for e, ns, _ in bs[-3:]])
         held = "yes" if reached >= big and str(ent) != "?" and int(ent) >= big * 0.99 else "no"
         why = f"stopped at {int(stop[2]) / 1e6:.1f}M: {stop[3]}" if stop else ""
+        ns = [x for _, x, _ in bs]
+        worst = ratio(max(ns), statistics.median(ns))
+        # what the mode's connections took, from MemAvailable against none's after the same flows
+        none_avail = next((r[3] for r in run.rows if r[0] == "b_mem" and r[1] == "none"), None)
+        per_conn = None
+        if none_avail and avail != "?" and str(ent) not in ("?", "0") and m != "none":
+            per_conn = (int(none_avail) - int(avail)) * 2**20 / int(ent)
         if m == "none":
             held, ent = "(nothing to hold)", "–"
-        rows.append([f"`{m}`", f"{reached / 1e6:.1f}M", ent, held, avail, fmt(first), fmt(last),
-                     fmt(ratio(last, first), "{:.2f}"), why])
+        rows.append([f"`{m}`", f"{reached / 1e6:.1f}M", ent, held, avail, fmt(per_conn, "{:.1f}"),
+                     fmt(first), fmt(last), fmt(ratio(last, first), "{:.2f}"),
+                     fmt(worst, "{:.2f}x"), why])
     if not rows:
         return None
     return table(["mode", "flows sent", "entries held", f"holds {big / 1e6:.0f}M", "MemAvailable after (MiB)",
-                  "ns/pkt first 3 batches", "last 3 batches", "growth", "note"], rows)
+                  "B/conn (MemAvailable under none's)", "ns/pkt first 3 batches", "last 3 batches", "growth",
+                  "worst / median batch", "note"], rows)
 
 
 def big_estimate(run, per_conn):
@@ -437,6 +484,11 @@ def main():
            f"![per-packet cost against table size]({date}.png)", "",
            "Per tenth of the fill (ns/packet: median batch / best batch of the window; median of the repetitions):",
            "", batches_tab, ""]
+    resize_tab = section_resize(run)
+    if resize_tab:
+        md += ["Resizes during the fill: every batch of the fill, the sizes it ended with, and the worst "
+               "batch against the median one (a resize moves the chains in a worker while the batches run; "
+               "with a preset hashsize nothing resizes, and `none` tracks nothing: their worst batches are the noise):", "", resize_tab, ""]
     mem_tab, notes, per_conn = section_memory(run)
     for title, sec in (("(c) Packets of established flows (ACKs on the full table)", section_acks(run)),
                        (f"(b) {int(p.get('big', 0)) / 1e6:g}M flows in a {run.vm.get('mem_mib')} MiB guest", section_big(run) or big_estimate(run, per_conn)),

@@ -48,6 +48,13 @@ mem_record() {
 		;;
 	ktrack*)
 		rec e "$mode" buckets "$(sysctl -n net.ktrack.buckets)"
+		# the sources' buckets of each family: "sources ipv4 buckets B used U entries E ..."
+		awk -v m="$mode" '$1 == "sources" { printf "e\t%s\tsrc_buckets_%s\t%s\n", m, $2, $4 }' \
+			/proc/net/ktrack_chains >> "$RAW"
+		local c
+		for c in resize_grow resize_shrink resize_fail; do
+			rec e "$mode" "$c" "$(kstat "$c")"
+		done
 		"$KTRACKCTL" stats > "$OUT/ktrackctl-stats-$mode" 2>&1 || true
 		dmesg | grep -o 'ktrack: loaded.*' | tail -n 1 > "$OUT/ktrack-loaded-$mode" || true
 		;;
@@ -81,7 +88,7 @@ scenario_fill() {
 # b: BIG flows in chunks of 10 batches, stopping a mode when memory runs short.
 scenario_big() {
 	local mode first chunk=$((BATCH * 10)) avail
-	for mode in ${KTRACK_BENCH_BIG_MODES:-none nf_sized ktrack}; do
+	for mode in ${KTRACK_BENCH_BIG_MODES:-none nf_sized ktrack ktrack_auto}; do
 		log "b: $BIG flows, $mode"
 		mode_on "$mode" "$BIG"
 		first=0

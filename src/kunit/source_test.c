@@ -106,6 +106,23 @@ static int source_test_init(struct kunit *test)
 	return ktrack_src_init(st, 256, 256);
 }
 
+/* @st's node of IPv4 @x, found under its bucket's lock (RCU held by the caller). */
+static struct ktrack_src *tfind_locked(struct ktrack_srctable *st, const union ktrack_addr *x)
+{
+	u32 hash = ktrack_src_hash(st, false, x);
+	spinlock_t *lock = ktrack_src_lock(st, hash);
+	struct ktrack_srcbuckets *newest;
+	struct ktrack_src __rcu **pp;
+	struct ktrack_src *s = NULL;
+
+	spin_lock_bh(lock);
+	pp = ktrack_src_find_locked(st, false, hash, x, &newest);
+	if (pp)
+		s = ktrack_src_at(pp, lock);
+	spin_unlock_bh(lock);
+	return s;
+}
+
 static void source_test_exit(struct kunit *test)
 {
 	rcu_barrier();
@@ -356,9 +373,7 @@ static void source_two_tables_reuse(struct kunit *test)
 		n = ktrack_src_find_rcu(a, false, hash, &x);	/* the reader stands on it */
 		ktrack_src_release(a, NFPROTO_IPV4, &x);	/* freed: A's last connection */
 		KUNIT_EXPECT_EQ(test, ktrack_src_acquire(b, NFPROTO_IPV4, &x, 0), 0);
-		spin_lock_bh(ktrack_src_lock(b, ktrack_src_hash(b, false, &x)));
-		m = ktrack_src_find_locked(b, false, ktrack_src_hash(b, false, &x), &x);
-		spin_unlock_bh(ktrack_src_lock(b, ktrack_src_hash(b, false, &x)));
+		m = tfind_locked(b, &x);
 		preempt_enable();
 		if (n && n == m)
 			break;
@@ -396,6 +411,55 @@ static void source_two_tables_reuse(struct kunit *test)
 	ktrack_src_destroy(b);
 }
 
+/*
+ * Two threads churn one source at its limit while this one resizes the IPv4 buckets back and
+ * forth, 64 other sources counted throughout: the limit holds, and every count is where it was.
+ */
+static void source_resize_under_churn(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 4096, 256, 16384, 512, 1024 };
+	atomic_t live = ATOMIC_INIT(0), max = ATOMIC_INIT(0);
+	struct ktrack_srctable *st = tsrc(test);
+	struct tworker *w;
+	unsigned int i;
+
+	for (i = 0; i < 64; i++) {
+		KUNIT_ASSERT_EQ(test, tacq4(test, 0xc6120000 + i, 0), 0);
+		KUNIT_ASSERT_EQ(test, tacq4(test, 0xc6120000 + i, 0), 0);
+	}
+	w = kunit_kcalloc(test, 2, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < 2; i++) {
+		struct task_struct *task;
+
+		w[i].st = st;
+		w[i].limit = 3;
+		w[i].rounds = 20000;
+		w[i].live = &live;
+		w[i].max = &max;
+		init_completion(&w[i].done);
+		task = kthread_run(tworker_fn, &w[i], "ktrack-kunit-rs%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < 50; i++) {
+		mutex_lock(&st->resize_mutex);
+		KUNIT_EXPECT_EQ(test, ktrack_src_resize(st, false, sizes[i % ARRAY_SIZE(sizes)]), 0);
+		mutex_unlock(&st->resize_mutex);
+	}
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&w[i].done);
+	KUNIT_EXPECT_EQ(test, w[0].other + w[1].other, 0UL);
+	KUNIT_EXPECT_LE(test, atomic_read(&max), 3);
+	KUNIT_EXPECT_EQ(test, st->fam[0].nbuckets, sizes[49 % ARRAY_SIZE(sizes)]);
+	KUNIT_EXPECT_EQ(test, tsources(test), 64);
+	for (i = 0; i < 64; i++) {
+		KUNIT_EXPECT_EQ(test, tlive4(test, 0xc6120000 + i), 2U);
+		trel4(test, 0xc6120000 + i);
+		trel4(test, 0xc6120000 + i);
+	}
+	KUNIT_EXPECT_EQ(test, tsources(test), 0);
+}
+
 static struct kunit_case source_cases[] = {
 	KUNIT_CASE(source_acquire_release),
 	KUNIT_CASE(source_limit),
@@ -403,6 +467,7 @@ static struct kunit_case source_cases[] = {
 	KUNIT_CASE(source_many),
 	KUNIT_CASE(source_two_cpus_one_source),
 	KUNIT_CASE(source_two_tables_reuse),
+	KUNIT_CASE(source_resize_under_churn),
 	{}
 };
 
