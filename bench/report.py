@@ -413,6 +413,21 @@ def section_expiry(run):
                    "table empty at: last deadline +", "left at the end"], rows))
 
 
+def section_profile(run):
+    """(p): the hottest symbols of each profiled mode, and the share of ktrack's own."""
+    modes = [m for m in MODES if any(r[0] == "p_sym" and r[1] == m for r in run.rows)]
+    if not modes:
+        return None
+    syms = {m: [(float(r[2]), r[3]) for r in run.rows if r[0] == "p_sym" and r[1] == m] for m in modes}
+    out = []
+    for m in modes:
+        own = sum(p for p, s in syms[m] if "ktrack" in s)
+        out.append(f"`{m}`: ktrack's own symbols {own:.1f}% of the samples among the 30 hottest.\n")
+        out.append(table(["% of samples", "symbol"], [[f"{p:.2f}", f"`{s}`"] for p, s in syms[m][:15]]))
+        out.append("")
+    return "\n".join(out)
+
+
 def section_churn(run):
     rows = []
     for r in run.rows:
@@ -495,7 +510,8 @@ def main():
                        ("(d) Per-source limit cost against the number of sources", section_sources(run)),
                        ("(f) Expiry: how long after its deadline the last entry is gone", section_expiry(run)),
                        ("(g) Churn: short connections through one NAT address, server closes first", section_churn(run)),
-                       ("(h) Two senders on two CPUs against one", section_cpus(run))):
+                       ("(h) Two senders on two CPUs against one", section_cpus(run)),
+                       ("(p) Profile of a fill (perf record, cpu-clock)", section_profile(run))):
         if sec:
             sc = title[1]
             if sc in run.extra:

@@ -7,6 +7,7 @@
 #   d  per-source limit cost with 1, 1k and 100k sources               (scenario_sources)
 #   h  two senders on two CPUs against one                             (scenario_cpus)
 #   f  expiry lateness at each of EXP_SIZES entries                    (scenario_expiry)
+#   p  where a fill's time goes: perf record by symbol                 (scenario_profile)
 # Raw lines: see gen_run (lib.bash) and the rec calls here; bench/report reads them.
 
 # skipped SCENARIO [MODE]: a run cut short on purpose from the host, which can create
@@ -175,6 +176,37 @@ expiry_watch() {
 	exec {pause}<&-
 	rm -f "$fifo"
 	echo "$start $first $empty $n"
+}
+
+# p: a fill of FLOWS new flows (as a's) under `perf record -a` (cpu-clock: TCG has no PMU), for
+# none and ktrack_limit; the report by symbol, and by shared object, in $OUT/perf-MODE.txt, and
+# the 30 hottest symbols as raw lines. perf runs in the VM on the guest's own kernel symbols
+# (/proc/kallsyms, ktrack's included).
+scenario_profile() {
+	local mode pid
+	command -v perf >/dev/null || { log "p: no perf in the VM: skipped"; rec skipped p -; return 0; }
+	for mode in ${KTRACK_BENCH_P_MODES:-none ktrack_limit}; do
+		skipped p "$mode" && continue
+		log "p: perf record during a fill of $FLOWS, $mode"
+		mode_on "$mode" "$FLOWS"
+		perf record -q -a -e cpu-clock -F 499 -o "$OUT/perf-$mode.data" 2>"$OUT/perf-$mode.log" &
+		pid=$!
+		gen_run p "$mode" 0 -n "$FLOWS" -S "$SOURCES" -b "$BATCH" -C 0
+		kill -INT "$pid"
+		wait "$pid" || true
+		{
+			echo "# perf report --sort sym, $mode, fill of $FLOWS"
+			perf report -i "$OUT/perf-$mode.data" --stdio --no-children --sort sym 2>/dev/null
+			echo "# perf report --sort dso"
+			perf report -i "$OUT/perf-$mode.data" --stdio --no-children --sort dso 2>/dev/null
+		} > "$OUT/perf-$mode.txt"
+		rm -f "$OUT/perf-$mode.data"
+		awk -v m="$mode" '/^# perf report --sort dso/ { exit }
+			$1 ~ /%$/ && n < 30 { pct = $1; sub(/%/, "", pct); $1 = ""; $2 = ""
+				sub(/^ +/, ""); printf "p_sym\t%s\t%s\t%s\n", m, pct, $0; n++ }' \
+			"$OUT/perf-$mode.txt" >> "$RAW"
+		mode_off
+	done
 }
 
 # f: SIZE entries with a short SYN_SENT timeout; how long after its deadline the first entry and
