@@ -267,13 +267,30 @@ static size_t slab_size_typesafe(size_t size)
 }
 
 /* All-in bytes per connection at @conns connections from @srcs sources, sized as net.c does. */
-static void memory_row(const char *what, size_t entry, size_t src_node, unsigned long conns,
-		       unsigned long srcs)
+/*
+ * The size resize.c reaches for @n entries from its floor: doubled while there are more than 2 a
+ * bucket (a count just past a doubling has just over 1 a bucket: 8 bytes of bucket each).
+ */
+static unsigned long auto_size(unsigned long n)
 {
-	unsigned long nbuckets = roundup_pow_of_two(conns / 2);
-	unsigned long nstripes = min(1024UL, max(nbuckets / 16, 1UL));
-	unsigned long src_buckets = roundup_pow_of_two(max(nbuckets / 8, 256UL)) +
-				    roundup_pow_of_two(max(nbuckets / 32, 256UL));
+	unsigned long size = KTRACK_TABLE_FLOOR;
+
+	while (n > 2 * size)
+		size *= 2;
+	return size;
+}
+
+/*
+ * All-in bytes per connection of the initial netns with automatic sizes, @conns connections from
+ * @srcs sources of one family, on @ncpus CPUs (its stripes, net.c: 16 a CPU, 64 to 1024).
+ */
+static void memory_row(const char *what, size_t entry, size_t src_node, unsigned long conns,
+		       unsigned long srcs, unsigned long ncpus)
+{
+	unsigned long nbuckets = auto_size(conns);
+	unsigned long nstripes = clamp(roundup_pow_of_two(16 * ncpus), 64UL, 1024UL);
+	/* the sources' family at its size, the other at the floor */
+	unsigned long src_buckets = auto_size(srcs) + KTRACK_SRC_LOCKS;
 	double e = slab_size(entry);
 	double b = (double)nbuckets * sizeof(struct ktrack_conn *) / conns;
 	double s = (double)nstripes * sizeof(struct ktrack_stripe) / conns;
@@ -281,14 +298,14 @@ static void memory_row(const char *what, size_t entry, size_t src_node, unsigned
 		     sizeof(struct ktrack_srctable)) / conns;
 	double sn = (double)srcs * slab_size_typesafe(src_node) / conns;
 
-	printf("%-4s %9lu conns %7lu srcs: entry %.1f + buckets %.2f + stripes %.2f + "
+	printf("%-4s %8lu conns %7lu srcs %2lu CPUs: entry %.1f + buckets %.2f (%lu) + stripes %.2f + "
 	       "src buckets %.2f + src nodes %.2f = %.1f bytes/conn\n",
-	       what, conns, srcs, e, b, s, sb, sn, e + b + s + sb + sn);
+	       what, conns, srcs, ncpus, e, b, nbuckets, s, sb, sn, e + b + s + sb + sn);
 }
 
 static void memory(void)
 {
-	static const unsigned long srcs[] = { 1000, 100000, 1000000 };
+	static const unsigned long conns[] = { 10000, 100000, 1000000, 10000000 };
 	unsigned int i;
 
 	printf("sizeof(struct ktrack_conn4)  %zu\n", sizeof(struct ktrack_conn4));
@@ -298,12 +315,17 @@ static void memory(void)
 	printf("source node, IPv6            %zu (slab object %zu)\n", KTRACK_SRC_SIZE(true),
 	       slab_size_typesafe(KTRACK_SRC_SIZE(true)));
 	printf("sizeof(struct ktrack_stripe) %zu\n", sizeof(struct ktrack_stripe));
-	for (i = 0; i < ARRAY_SIZE(srcs); i++) {
-		memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false),
-			   1000000, srcs[i]);
-		memory_row("IPv6", sizeof(struct ktrack_conn6), KTRACK_SRC_SIZE(true),
-			   1000000, srcs[i]);
+	printf("automatic sizes (hashsize=0), 10 connections a source:\n");
+	for (i = 0; i < ARRAY_SIZE(conns); i++) {
+		memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false), conns[i],
+			   conns[i] / 10, 2);
+		memory_row("IPv6", sizeof(struct ktrack_conn6), KTRACK_SRC_SIZE(true), conns[i],
+			   conns[i] / 10, 2);
 	}
+	printf("one source a connection, and 64 CPUs:\n");
+	memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false), 1000000, 1000000, 2);
+	memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false), 10000, 1000, 64);
+	memory_row("IPv4", sizeof(struct ktrack_conn4), KTRACK_SRC_SIZE(false), 1000000, 100000, 64);
 }
 
 int main(int argc, char **argv)

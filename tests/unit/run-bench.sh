@@ -39,6 +39,28 @@ for n in "$@"; do
 		printf "%-28s %9d %10.1f\n", name, $4, total[$2] / $3
 	}' "$dir/totals.$n" "$dir/phases.$n"
 done
+# Where each operation's instructions go, at the last size: self cost per operation by function.
+if command -v callgrind_annotate >/dev/null; then
+	echo
+	echo "instructions per operation by function (self), at $n entries:"
+	for f in "$dir"/cg."$n".*; do
+		phase=$(awk '/^desc: Trigger: Client Request: / { print $NF; exit }' "$f")
+		ops=$(awk -v p="$phase" '$1 == "phase" && $2 == p { print $3 }' "$dir/phases.$n")
+		[ -n "$ops" ] || continue
+		echo "  $phase:"
+		callgrind_annotate --inclusive=no --threshold=100 "$f" 2>/dev/null |
+			awk -v ops="$ops" '/file:function/ { on = 1; next } on && /^-/ { next }
+			on && NF == 0 { exit }
+			on && $1 ~ /^[0-9,]+$/ {
+				ir = $1; gsub(",", "", ir)
+				fn = ($NF ~ /^\[/) ? $(NF - 1) : $NF
+				sub(/.*:/, "", fn)
+				sum[fn] += ir / ops
+			}
+			END { for (k in sum) if (sum[k] >= 5) printf "    %-30s %7.1f\n", k, sum[k] }' |
+			sort -k2 -nr
+	done
+fi
 echo "(callgrind Ir in the op_* functions, -O2, kernel code on the userspace shim: glibc malloc"
 echo " and free stand in for the slab, liburcu's call_rcu for the kernel's; lookups run inside"
 echo " one rcu_read_lock(), as under the netfilter hooks; IPv4 TCP flows, 10 per source)"
