@@ -243,15 +243,16 @@ static void ktrack_src_put(struct ktrack_srctable *st, bool v6, struct ktrack_sr
 	ktrack_src_addr(s, v6, &addr);
 	rcu_read_lock();
 	pp = ktrack_src_find_locked(st, v6, hash, &addr, &newest);
-	rcu_read_unlock();
 	if (WARN_ON_ONCE(!pp || ktrack_src_at(pp, lock) != s)) {
 		/* not in its chain: left as it is, rather than freed where a reader may reach it */
+		rcu_read_unlock();
 		spin_unlock(lock);
 		local_bh_enable();
 		return;
 	}
 	/* s->next stays: a reader standing on s goes on along the chain */
 	RCU_INIT_POINTER(*pp, rcu_dereference_protected(s->next, lockdep_is_held(lock)));
+	rcu_read_unlock();
 	atomic_dec(&st->fam[v6].nsources);
 	spin_unlock(lock);
 	kmem_cache_free(ktrack_src_cache[v6], s);
